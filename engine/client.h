@@ -1,0 +1,48 @@
+// ClientState: what the engine knows of one connection. The net layer embeds it in its
+// Connection and fills the socket facts (fd, addresses, buffer sizes); the engine reads and
+// writes the rest. Owned and touched only by the shard thread that accepted the connection;
+// other shards reach it only through tasks that come back to that shard.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "engine/agg/reply_ring.h"
+
+namespace kevy {
+
+enum ClientFlag : uint32_t {
+  kClientNoEvict = 1u << 0,
+  kClientNoTouch = 1u << 1,
+  kClientCloseAfterReply = 1u << 2,  // QUIT, protocol errors, CLIENT KILL of self
+  kClientCloseAsap = 1u << 3,        // killed: close without flushing
+};
+
+struct ClientState {
+  uint64_t id = 0;
+  uint16_t shard = 0;
+  int fd = -1;
+  int db = 0;
+  int proto = 2;  // RESP protocol version of replies
+  uint32_t flags = 0;
+  std::string name;
+  std::string lib_name, lib_ver;
+  std::string addr;   // "ip:port" of the peer
+  std::string laddr;  // "ip:port" of our side
+  int64_t created_ms = 0;
+  int64_t last_interaction_ms = 0;
+  std::string last_cmd = "NULL";  // lower-case name of the last command, for CLIENT LIST
+  size_t qbuf = 0;                // bytes buffered and not yet parsed (set by net)
+  size_t qbuf_cap = 0;
+
+  // Replies ready to send, in order. Net sends it and clears what was sent.
+  std::string out;
+  // Replies that are not ready yet, in request order.
+  agg::ReplyRing pending;
+  // Tasks in flight that will come back to this client; it may not be freed before 0.
+  uint32_t inflight = 0;
+  bool closed = false;       // the socket is gone; completions are dropped
+  bool dirty = false;        // queued on the shard's dirty list
+};
+
+}  // namespace kevy

@@ -1,0 +1,149 @@
+// The command table: one declarative row per command, and the contexts handlers run in.
+//
+// A row gives name, arity, flags and key positions; the dispatcher uses them to check arity,
+// extract keys, route to the owning shard(s), and answer COMMAND. Handlers come in two kinds:
+//   on_shard   runs on the shard that owns every key of the command (inline when that is the
+//              connection's own shard, else through the inbox). It sees the keyspace, never a
+//              socket. Used whenever all keys hash to one shard.
+//   on_origin  runs on the connection's shard: keyless commands (PING, CLIENT, INFO, DBSIZE,
+//              SCAN...) and multi-key commands whose keys span shards (MGET, DEL, RENAME...),
+//              which fan out with engine/fanout.h and reduce with engine/agg.
+// Each family file (engine/commands/*_family.cc) exposes one Register*Family() function.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <absl/container/flat_hash_map.h>
+
+#include "engine/agg/reply_ring.h"
+#include "resp/parser.h"
+#include "resp/reply.h"
+
+namespace kevy {
+
+class Shard;
+class Db;
+struct ClientState;
+struct CommandSpec;
+
+// Flags as Redis's COMMAND reply names them.
+enum CmdFlag : uint32_t {
+  kCmdWrite = 1u << 0,
+  kCmdReadonly = 1u << 1,
+  kCmdDenyOom = 1u << 2,
+  kCmdAdmin = 1u << 3,
+  kCmdPubsub = 1u << 4,
+  kCmdNoscript = 1u << 5,
+  kCmdBlocking = 1u << 6,
+  kCmdLoading = 1u << 7,
+  kCmdStale = 1u << 8,
+  kCmdSkipMonitor = 1u << 9,
+  kCmdSkipSlowlog = 1u << 10,
+  kCmdFast = 1u << 11,
+  kCmdNoAuth = 1u << 12,
+  kCmdMayReplicate = 1u << 13,
+  kCmdNoMulti = 1u << 14,
+  kCmdAllowBusy = 1u << 15,
+};
+
+// Where a deferred reply goes: a reserved position in a client's reply order.
+struct ReplySlot {
+  ClientState* client = nullptr;
+  uint64_t seq = 0;
+  int proto = 2;
+};
+
+// Context of an on_shard handler.
+struct CmdContext {
+  Shard& shard;
+  Db& db;
+  int db_index;
+  const ArgList& args;  // args[0] is the command name as the client sent it
+  ReplyBuilder& reply;
+  ClientState* client;  // the connection when run on its own shard, else nullptr
+  uint32_t client_flags;
+  const CommandSpec& spec;
+
+  int64_t now_ms() const;
+};
+
+// Context of an on_origin handler.
+struct CoordContext {
+  CoordContext(Shard& s, ClientState& c, const ArgList& a, const CommandSpec& sp, ReplyBuilder& r)
+      : shard(s), client(c), args(a), spec(sp), reply(r) {}
+  Shard& shard;
+  ClientState& client;
+  const ArgList& args;
+  const CommandSpec& spec;
+  ReplyBuilder& reply;  // for an immediate reply; unused once Defer() was called
+
+  // Reserves the command's place in the client's reply order for a reply that comes later
+  // (Shard::Finish). Call at most once; after it, write nothing to `reply`.
+  ReplySlot Defer();
+  bool deferred = false;
+  ReplySlot slot;
+};
+
+using ShardHandler = void (*)(CmdContext&);
+using OriginHandler = void (*)(CoordContext&);
+// Custom key extraction: appends argument positions of keys. For commands whose keys are
+// not a first/last/step range (e.g. numkeys forms).
+using KeysHandler = void (*)(const ArgList& args, std::vector<int>* positions);
+
+struct CommandSpec {
+  std::string name;  // lower case; subcommands as "client|list"
+  int arity = 0;     // > 0 exact, < 0 at least -arity
+  uint32_t flags = 0;
+  int first_key = 0;  // 0 = no keys
+  int last_key = 0;   // -1 = last argument, -2 = second to last ...
+  int key_step = 0;
+  ShardHandler on_shard = nullptr;
+  OriginHandler on_origin = nullptr;
+  KeysHandler get_keys = nullptr;
+  // For COMMAND DOCS / INFO. `acl` is the ACL categories without '@' ("string fast read").
+  std::string group;
+  std::string summary;
+  std::string since;
+  std::string complexity;
+  std::string acl;
+  std::vector<CommandSpec> subcommands;  // container commands (CLIENT, CONFIG, ...)
+  int id = -1;                           // index into the registry, set on Add
+
+  bool has_keys() const { return first_key > 0 || get_keys != nullptr; }
+};
+
+class CommandRegistry {
+ public:
+  // Adds a row; asserts the name is new.
+  void Add(CommandSpec spec);
+  // Case-insensitive lookup of a top-level command, or nullptr.
+  const CommandSpec* Find(std::string_view name) const;
+  // Subcommand of a container ("client", "list"), or nullptr.
+  const CommandSpec* FindSub(const CommandSpec& parent, std::string_view sub) const;
+  const std::vector<CommandSpec>& all() const { return specs_; }
+  size_t size() const { return specs_.size(); }
+  // Number of ids handed out (commands and subcommands), for per-command statistics.
+  int num_ids() const { return next_id_; }
+
+  // Key positions of a request (into `positions`), per the spec's range or get_keys.
+  // Returns false if the positions fall outside args (Redis answers a syntax error then).
+  static bool KeyPositions(const CommandSpec& spec, const ArgList& args,
+                           std::vector<int>* positions);
+
+ private:
+  std::vector<CommandSpec> specs_;
+  absl::flat_hash_map<std::string, int> index_;  // lower-case name -> position in specs_
+  int next_id_ = 0;
+};
+
+// Every family's registration function, and the one that calls them all.
+void RegisterStringFamily(CommandRegistry& r);
+void RegisterKeyFamily(CommandRegistry& r);
+void RegisterServerFamily(CommandRegistry& r);
+void RegisterConnectionFamily(CommandRegistry& r);
+void RegisterAllCommands(CommandRegistry& r);
+
+}  // namespace kevy

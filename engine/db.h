@@ -1,0 +1,100 @@
+// Db: one logical database (SELECT index) on one shard -- its slice of the keyspace.
+//
+// Holds the key table and an index of the keys that have a TTL (a dense vector, so active
+// expiry samples volatile keys uniformly in O(1) as Redis samples its expires dict). Expiry
+// is lazy on every lookup and active through ActiveExpireCycle(), which the shard's cron
+// calls with a time budget. Single-threaded: only the owning shard's thread touches a Db.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string_view>
+#include <vector>
+
+#include "engine/table.h"
+
+namespace kevy {
+
+struct ShardStats;
+
+class Db {
+ public:
+  explicit Db(ShardStats* stats = nullptr) : stats_(stats) {}
+  Db(Db&&) = default;
+  Db& operator=(Db&&) = default;
+
+  size_t size() const { return table_.size(); }
+  size_t expires() const { return volatile_.size(); }
+  // Sum of avg_ttl-relevant data for INFO keyspace: sum of remaining TTLs in ms of a sample.
+  int64_t AvgTtlMs(int64_t now_ms) const;
+
+  // Lookup with lazy expiry: a key whose time has come is deleted and nullptr returned.
+  // Updates the access clock unless `touch` is false.
+  Entry* Find(std::string_view key, int64_t now_ms, bool touch = true);
+  // Lookup that ignores (and does not remove) expiry.
+  Entry* FindRaw(std::string_view key) { return table_.Find(key); }
+
+  // Returns the live entry for key, creating an empty string entry when absent (or
+  // expired). `*created` tells which.
+  Entry* FindOrCreate(std::string_view key, int64_t now_ms, bool* created);
+  // Inserts a new entry that must not exist (use after Find returned nullptr).
+  Entry* Insert(std::string_view key, Value v);
+
+  // Removes the key if present (expired or not). Returns true if it was present and live.
+  bool Erase(std::string_view key, int64_t now_ms);
+  // Removes a known entry.
+  void Erase(Entry* e);
+  // Detaches an entry without deleting it (RENAME/MOVE hand it to another Db).
+  Entry* Detach(Entry* e);
+  // Adopts a detached entry (its key must not exist here); keeps its TTL.
+  void Adopt(Entry* e);
+
+  void SetExpire(Entry* e, int64_t at_ms);
+  void ClearExpire(Entry* e);  // PERSIST
+
+  bool IsExpired(const Entry* e, int64_t now_ms) const {
+    return e->expire_at_ms != kNoExpire && e->expire_at_ms <= now_ms;
+  }
+
+  void Clear();
+  void Swap(Db& other);
+
+  // SCAN step over this Db (see Table::Scan). Expired keys are skipped by the caller.
+  template <class Fn>
+  uint64_t Scan(uint64_t cursor, Fn&& fn) {
+    return table_.Scan(cursor, std::forward<Fn>(fn));
+  }
+  template <class Fn>
+  void ForEach(Fn&& fn) const {
+    table_.ForEach(std::forward<Fn>(fn));
+  }
+  // A random live key, or nullptr (deletes expired keys it meets, as Redis does).
+  Entry* RandomEntry(int64_t now_ms, uint64_t (*rng)(void*), void* rng_state);
+
+  // One active-expiry pass as Redis's activeExpireCycle: samples up to `keys_per_loop`
+  // volatile keys, deletes the expired ones, repeats while more than `acceptable_stale`
+  // percent were expired and time remains. Returns the number of keys expired.
+  size_t ActiveExpire(int64_t now_ms, int keys_per_loop, int acceptable_stale_pct,
+                      int64_t deadline_us, uint64_t (*rng)(void*), void* rng_state,
+                      int64_t (*clock_us)());
+
+  // Advances incremental rehashing / shrinking (cron).
+  void Maintain() {
+    if (!table_.RehashStep(100)) table_.MaybeShrink();
+  }
+
+  // Called for every key deleted by expiry (lazy or active), before the entry is freed.
+  // The shard sets it to count stats and, later, to propagate DEL to the AOF.
+  std::function<void(const Entry&)> on_expire;
+
+ private:
+  void IndexVolatile(Entry* e);
+  void UnindexVolatile(Entry* e);
+  void ExpireEntry(Entry* e);
+
+  Table table_;
+  std::vector<Entry*> volatile_;
+  ShardStats* stats_;
+};
+
+}  // namespace kevy

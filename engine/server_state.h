@@ -1,0 +1,52 @@
+// ServerState: what all shards share, read-mostly -- the config, the command table, the
+// slot table, the shards themselves (for posting tasks), and process-wide facts (start
+// time, run id, client id counter, shutdown request). Created once by main() (or a test
+// fixture) before the shard threads start.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/command.h"
+#include "engine/config.h"
+#include "engine/slot.h"
+
+namespace kevy {
+
+class Shard;
+
+// What the engine asks of the network layer. Implemented by net/ (and by the in-process
+// test engine). Called on the shard's own thread.
+class NetHooks {
+ public:
+  virtual ~NetHooks() = default;
+  // Close a client of this shard (CLIENT KILL, QUIT after reply). Safe to call twice.
+  virtual void CloseClient(ClientState* c) = 0;
+  // A closed client's last in-flight task came home: the network layer may free it now.
+  virtual void ReleaseClient(ClientState* c) = 0;
+  // Ask every shard to stop (SHUTDOWN); `exit_code` for the process.
+  virtual void RequestShutdown(int exit_code) = 0;
+};
+
+struct ServerState {
+  Config config;
+  CommandRegistry commands;
+  SlotTable slots;
+  std::vector<Shard*> shards;
+
+  std::string run_id;             // 40 hex chars
+  std::string executable;         // absolute path of the binary
+  int64_t start_ms = 0;
+  std::atomic<uint64_t> next_client_id{1};
+  std::atomic<int> connected_clients{0};
+  std::atomic<bool> shutdown_requested{false};
+  std::atomic<int> exit_code{0};
+  std::atomic<int64_t> lastsave_s{0};
+  std::atomic<int> clients_paused{0};
+
+  uint16_t num_shards() const { return static_cast<uint16_t>(shards.size()); }
+};
+
+}  // namespace kevy

@@ -1,0 +1,303 @@
+// Shard: dispatch of commands to local, remote and multi-shard execution; reply ordering;
+// task batching; cron.
+#include "engine/shard.h"
+
+#include <time.h>
+
+#include "engine/owned_args.h"
+#include "resp/errors.h"
+
+namespace kevy {
+
+namespace {
+
+// A single-shard command executed on another shard. Carries an owned copy of its arguments
+// there and its encoded reply back.
+class RemoteCommand final : public Task {
+ public:
+  RemoteCommand(const ArgList& args, const CommandSpec* spec, ReplySlot slot, int db,
+                uint32_t client_flags)
+      : args_(args), spec_(spec), slot_(slot), db_(db), client_flags_(client_flags) {}
+
+  void RunOnTarget(Shard& target) override {
+    ArgList view;
+    args_.View(&view);
+    ReplyBuilder rb(&reply_, slot_.proto);
+    CmdContext ctx{target, target.db(db_), db_, view, rb, nullptr, client_flags_, *spec_};
+    spec_->on_shard(ctx);
+  }
+  void CompleteOnOrigin(Shard& origin) override {
+    if (!slot_.client->closed) slot_.client->pending.Buffer(slot_.seq) = std::move(reply_);
+    origin.CompleteSlot(slot_);
+  }
+
+ private:
+  OwnedArgs args_;
+  const CommandSpec* spec_;
+  ReplySlot slot_;
+  int db_;
+  uint32_t client_flags_;
+  std::string reply_;
+};
+
+}  // namespace
+
+ReplySlot CoordContext::Defer() {
+  deferred = true;
+  slot.client = &client;
+  slot.seq = client.pending.Reserve();
+  slot.proto = client.proto;
+  ++client.inflight;
+  return slot;
+}
+
+Shard::Shard(uint16_t id, ServerState* server)
+    : id_(id), server_(server), rng_(0x9E3779B97F4A7C15ULL * (id + 1) ^ WallMs()) {
+  int n = server_->config.databases.load(std::memory_order_relaxed);
+  for (int i = 0; i < n; ++i) {
+    dbs_.push_back(std::make_unique<Db>(&stats_));
+  }
+  outbox_.resize(server_->num_shards() ? server_->num_shards() : 1);
+  cmdstats_.resize(server_->commands.num_ids());
+  now_ms_ = WallMs();
+}
+
+Shard::~Shard() = default;
+
+int64_t Shard::WallMs() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t Shard::MonoUs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1000000 + ts.tv_nsec / 1000;
+}
+
+uint64_t Shard::Rand() {
+  uint64_t x = rng_;
+  x ^= x << 13;
+  x ^= x >> 7;
+  x ^= x << 17;
+  rng_ = x;
+  return x * 0x2545F4914F6CDD1DULL;
+}
+
+void Shard::ReplyError(ClientState& c, std::string_view msg) {
+  ++stats_.total_error_replies;
+  if (c.pending.empty()) {
+    ReplyBuilder(&c.out, c.proto).Error(msg);
+  } else {
+    uint64_t seq = c.pending.Reserve();
+    ReplyBuilder(&c.pending.Buffer(seq), c.proto).Error(msg);
+    c.pending.Complete(seq);
+    c.pending.Drain([&](std::string& b) { c.out.append(b); });
+  }
+}
+
+bool Shard::CheckArity(ClientState& c, const CommandSpec& spec, const ArgList& args) {
+  int n = static_cast<int>(args.size());
+  if ((spec.arity > 0 && n != spec.arity) || (spec.arity < 0 && n < -spec.arity)) {
+    ++cmdstats_[spec.id].rejected_calls;
+    ReplyError(c, errors::WrongArgs(spec.name));
+    return false;
+  }
+  return true;
+}
+
+void Shard::Dispatch(ClientState& c, const ArgList& args) {
+  if (args.empty()) return;
+  ++stats_.total_commands_processed;
+  c.last_interaction_ms = now_ms_;
+  const CommandSpec* spec = server_->commands.Find(args[0]);
+  if (!spec) {
+    std::string preview;
+    for (size_t i = 1; i < args.size() && preview.size() < 128; ++i) {
+      preview += '\'';
+      preview.append(args[i].substr(0, 128 - preview.size()));
+      preview += "' ";
+    }
+    ReplyError(c, errors::UnknownCommand(args[0], preview));
+    c.last_cmd = "NULL";
+    return;
+  }
+  if (!spec->subcommands.empty()) {
+    if (!CheckArity(c, *spec, args)) return;
+    const CommandSpec* sub = server_->commands.FindSub(*spec, args[1]);
+    if (!sub) {
+      std::string upper(args[0]);
+      for (auto& ch : upper) ch = static_cast<char>(toupper(static_cast<unsigned char>(ch)));
+      ReplyError(c, errors::UnknownSubcommand(args[1], upper));
+      return;
+    }
+    spec = sub;
+  }
+  if (!CheckArity(c, *spec, args)) return;
+  c.last_cmd = spec->name;
+  ++cmdstats_[spec->id].calls;
+
+  if (spec->has_keys() && spec->on_shard) {
+    key_pos_.clear();
+    if (CommandRegistry::KeyPositions(*spec, args, &key_pos_) && !key_pos_.empty()) {
+      uint16_t nshards = server_->num_shards();
+      uint16_t target = nshards <= 1 ? 0 : server_->slots.ShardOf(args[key_pos_[0]]);
+      bool single = true;
+      for (size_t i = 1; i < key_pos_.size() && nshards > 1; ++i) {
+        if (server_->slots.ShardOf(args[key_pos_[i]]) != target) {
+          single = false;
+          break;
+        }
+      }
+      if (single) {
+        if (target == id_)
+          RunLocal(c, *spec, args);
+        else
+          SendRemote(c, *spec, args, target);
+      } else if (spec->on_origin) {
+        RunOrigin(c, *spec, args);
+      } else {
+        ReplyError(c, "CROSSSLOT Keys in request don't hash to the same slot");
+      }
+      if (!c.out.empty()) MarkDirty(&c);
+      return;
+    }
+  }
+  if (spec->on_origin)
+    RunOrigin(c, *spec, args);
+  else
+    RunLocal(c, *spec, args);
+  if (!c.out.empty()) MarkDirty(&c);
+}
+
+void Shard::RunLocal(ClientState& c, const CommandSpec& spec, const ArgList& args) {
+  if (c.pending.empty()) {
+    ReplyBuilder rb(&c.out, c.proto);
+    CmdContext ctx{*this, *dbs_[c.db], c.db, args, rb, &c, c.flags, spec};
+    spec.on_shard(ctx);
+    return;
+  }
+  uint64_t seq = c.pending.Reserve();
+  ReplyBuilder rb(&c.pending.Buffer(seq), c.proto);
+  CmdContext ctx{*this, *dbs_[c.db], c.db, args, rb, &c, c.flags, spec};
+  spec.on_shard(ctx);
+  c.pending.Complete(seq);
+  c.pending.Drain([&](std::string& b) { c.out.append(b); });
+}
+
+void Shard::RunOrigin(ClientState& c, const CommandSpec& spec, const ArgList& args) {
+  if (c.pending.empty()) {
+    ReplyBuilder rb(&c.out, c.proto);
+    CoordContext ctx{*this, c, args, spec, rb};
+    spec.on_origin(ctx);
+    return;
+  }
+  std::string scratch;
+  ReplyBuilder rb(&scratch, c.proto);
+  CoordContext ctx{*this, c, args, spec, rb};
+  spec.on_origin(ctx);
+  if (ctx.deferred) return;
+  uint64_t seq = c.pending.Reserve();
+  c.pending.Buffer(seq) = std::move(scratch);
+  c.pending.Complete(seq);
+  c.pending.Drain([&](std::string& b) { c.out.append(b); });
+}
+
+void Shard::SendRemote(ClientState& c, const CommandSpec& spec, const ArgList& args,
+                       uint16_t target) {
+  ReplySlot slot{&c, c.pending.Reserve(), c.proto};
+  ++c.inflight;
+  auto* t = new RemoteCommand(args, &spec, slot, c.db, c.flags);
+  t->origin = id_;
+  t->target = target;
+  Post(t);
+}
+
+void Shard::CompleteSlot(ReplySlot slot) {
+  ClientState* c = slot.client;
+  --c->inflight;
+  if (c->closed) {
+    if (c->inflight == 0 && net_) net_->ReleaseClient(c);
+    return;
+  }
+  c->pending.Complete(slot.seq);
+  c->pending.Drain([&](std::string& b) { c->out.append(b); });
+  if (!c->out.empty()) MarkDirty(c);
+}
+
+void Shard::Post(Task* t) {
+  if (t->target == id_) {
+    t->RunOnTarget(*this);
+    t->returning = true;
+    t->CompleteOnOrigin(*this);
+    delete t;
+    return;
+  }
+  outbox_[t->target].Push(t);
+  ++outbox_pending_;
+}
+
+TaskList Shard::TakeOutbox(uint16_t target) {
+  TaskList l = outbox_[target];
+  outbox_[target].Clear();
+  outbox_pending_ -= l.count;
+  if (l.count) {
+    ++stats_.cross_shard_batches;
+    stats_.cross_shard_tasks += l.count;
+  }
+  return l;
+}
+
+void Shard::Receive(Task* head) {
+  while (head) {
+    Task* t = head;
+    head = head->next;
+    if (!t->returning) {
+      t->RunOnTarget(*this);
+      t->returning = true;
+      outbox_[t->origin].Push(t);
+      ++outbox_pending_;
+    } else {
+      t->CompleteOnOrigin(*this);
+      delete t;
+    }
+  }
+}
+
+void Shard::AddClient(ClientState* c) { clients_[c->id] = c; }
+void Shard::RemoveClient(ClientState* c) { clients_.erase(c->id); }
+
+void Shard::Cron() {
+  // Active expiry, Redis's slow cycle: up to 25% of a cron period, sampling 20 keys per loop
+  // (more with active-expire-effort), stopping a db when <= 10% of the sample had expired.
+  int effort = config().active_expire_effort.load(std::memory_order_relaxed) - 1;
+  int hz = config().hz.load(std::memory_order_relaxed);
+  if (hz <= 0) hz = 10;
+  int keys_per_loop = 20 + 20 / 4 * effort;
+  int stale = 10 - effort;
+  int64_t budget_us = 1000000LL * (25 + 2 * effort) / hz / 100;
+  int64_t deadline = MonoUs() + budget_us;
+  int n = num_dbs();
+  for (int i = 0; i < n; ++i) {
+    Db& d = *dbs_[(expire_db_cursor_ + i) % n];
+    d.Maintain();
+    if (d.expires() == 0) continue;
+    d.ActiveExpire(now_ms_, keys_per_loop, stale, deadline, &Shard::RandFn, this, &Shard::MonoUs);
+    if (MonoUs() > deadline) {
+      expire_db_cursor_ = (expire_db_cursor_ + i + 1) % n;
+      break;
+    }
+  }
+  // Idle clients (`timeout`).
+  int timeout = config().timeout.load(std::memory_order_relaxed);
+  if (timeout > 0 && net_) {
+    std::vector<ClientState*> idle;
+    for (auto& [id, c] : clients_)
+      if (now_ms_ - c->last_interaction_ms > int64_t{timeout} * 1000 && c->pending.empty())
+        idle.push_back(c);
+    for (ClientState* c : idle) net_->CloseClient(c);
+  }
+}
+
+}  // namespace kevy

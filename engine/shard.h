@@ -1,0 +1,129 @@
+// Shard: one core's slice of the server -- its databases, statistics, clients, and the
+// queues of cross-shard tasks. Everything here is touched only by the shard's own thread.
+//
+// How a command runs (details in docs/architecture.md, "Life of a command"):
+//   Dispatch() looks the command up, checks arity, and finds the shards of its keys.
+//   - all keys here (or keyless on_shard): run inline, the reply straight into client.out
+//     when nothing is pending, else into a reply slot;
+//   - all keys on one other shard: a RemoteCommand task goes to that shard in this loop's
+//     batch; its reply comes back into the reserved slot;
+//   - keyless or spanning shards: the on_origin handler runs here and fans out.
+// The network layer drives it: it feeds parsed requests to Dispatch(), moves outboxes to
+// other shards' inboxes at the end of each loop iteration (TakeOutbox), hands arriving tasks
+// to Receive(), and sends the output of clients on the dirty list.
+#pragma once
+
+#include <absl/container/flat_hash_map.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/client.h"
+#include "engine/command.h"
+#include "engine/db.h"
+#include "engine/server_state.h"
+#include "engine/shard_stats.h"
+#include "engine/task.h"
+
+namespace kevy {
+
+class Shard {
+ public:
+  Shard(uint16_t id, ServerState* server);
+  ~Shard();
+  Shard(const Shard&) = delete;
+  Shard& operator=(const Shard&) = delete;
+
+  uint16_t id() const { return id_; }
+  ServerState& server() const { return *server_; }
+  Config& config() const { return server_->config; }
+  int num_dbs() const { return static_cast<int>(dbs_.size()); }
+  Db& db(int i) { return *dbs_[i]; }
+  void SwapDbs(int a, int b) { std::swap(dbs_[a], dbs_[b]); }
+
+  // The shard's clock: unix ms, refreshed by the loop once per iteration (Redis caches it
+  // per command the same way). Tests set it to move time without sleeping.
+  int64_t now_ms() const { return now_ms_; }
+  void set_now_ms(int64_t ms) { now_ms_ = ms; }
+  static int64_t WallMs();
+  static int64_t MonoUs();
+
+  ShardStats& stats() { return stats_; }
+  std::vector<CommandStat>& cmdstats() { return cmdstats_; }
+  uint64_t Rand();  // xorshift, per shard
+  static uint64_t RandFn(void* shard) { return static_cast<Shard*>(shard)->Rand(); }
+
+  NetHooks* net() const { return net_; }
+  void set_net(NetHooks* n) { net_ = n; }
+
+  // --- commands ---
+  // Executes (or routes) one request of client `c`, which belongs to this shard.
+  void Dispatch(ClientState& c, const ArgList& args);
+
+  // --- replies ---
+  // Writes the reply of a deferred command and sends whatever is now in order.
+  template <class Fn>
+  void Finish(ReplySlot slot, Fn&& write) {
+    std::string& buf = slot.client->pending.Buffer(slot.seq);
+    ReplyBuilder rb(&buf, slot.proto);
+    write(rb);
+    CompleteSlot(slot);
+  }
+  void CompleteSlot(ReplySlot slot);
+  // Clients with new output since the network layer last looked.
+  std::vector<ClientState*>& dirty() { return dirty_; }
+  void MarkDirty(ClientState* c) {
+    if (!c->dirty) {
+      c->dirty = true;
+      dirty_.push_back(c);
+    }
+  }
+
+  // --- cross-shard tasks ---
+  // Queues a task for t->target (set by the caller) in this iteration's batch. A task for
+  // this very shard runs at once.
+  void Post(Task* t);
+  // The batch for `target` collected so far (the network layer delivers it).
+  TaskList TakeOutbox(uint16_t target);
+  bool HasOutbox() const { return outbox_pending_ > 0; }
+  // Handles a batch that arrived in the inbox: runs tasks bound here and queues them back,
+  // completes tasks that came home.
+  void Receive(Task* head);
+
+  // --- clients ---
+  void AddClient(ClientState* c);
+  void RemoveClient(ClientState* c);
+  const absl::flat_hash_map<uint64_t, ClientState*>& clients() const { return clients_; }
+
+  // --- periodic work, hz times a second ---
+  void Cron();
+
+ private:
+  void RunLocal(ClientState& c, const CommandSpec& spec, const ArgList& args);
+  void RunOrigin(ClientState& c, const CommandSpec& spec, const ArgList& args);
+  void SendRemote(ClientState& c, const CommandSpec& spec, const ArgList& args, uint16_t target);
+  bool CheckArity(ClientState& c, const CommandSpec& spec, const ArgList& args);
+  void ReplyError(ClientState& c, std::string_view msg);
+
+  uint16_t id_;
+  ServerState* server_;
+  NetHooks* net_ = nullptr;
+  std::vector<std::unique_ptr<Db>> dbs_;
+  int64_t now_ms_ = 0;
+  uint64_t rng_;
+  ShardStats stats_;
+  std::vector<CommandStat> cmdstats_;
+  std::vector<ClientState*> dirty_;
+  std::vector<TaskList> outbox_;
+  uint32_t outbox_pending_ = 0;
+  absl::flat_hash_map<uint64_t, ClientState*> clients_;
+  std::vector<int> key_pos_;  // scratch
+  int expire_db_cursor_ = 0;
+};
+
+// The on_shard handler's clock.
+inline int64_t CmdContext::now_ms() const { return shard.now_ms(); }
+
+}  // namespace kevy

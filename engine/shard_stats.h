@@ -1,0 +1,55 @@
+// Per-shard counters, summed over shards for INFO with the agg reducers.
+#pragma once
+
+#include <cstdint>
+
+namespace kevy {
+
+struct ShardStats {
+  uint64_t total_commands_processed = 0;
+  uint64_t total_connections_received = 0;
+  uint64_t rejected_connections = 0;
+  uint64_t net_input_bytes = 0;
+  uint64_t net_output_bytes = 0;
+  uint64_t expired_keys = 0;
+  uint64_t expired_stale_perc_x100 = 0;  // unused until the cron reports it
+  uint64_t evicted_keys = 0;
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+  uint64_t total_error_replies = 0;
+  uint64_t unexpected_error_replies = 0;
+  uint64_t instantaneous_ops_sample = 0;  // unused: ops/sec is sampled in the server
+  uint64_t cross_shard_batches = 0;       // inbox messages sent by this shard
+  uint64_t cross_shard_tasks = 0;         // tasks carried in them
+
+  ShardStats& operator+=(const ShardStats& o) {
+    static_assert(sizeof(ShardStats) == 15 * sizeof(uint64_t),
+                  "a new ShardStats field must be added to operator+=");
+    total_commands_processed += o.total_commands_processed;
+    total_connections_received += o.total_connections_received;
+    rejected_connections += o.rejected_connections;
+    net_input_bytes += o.net_input_bytes;
+    net_output_bytes += o.net_output_bytes;
+    expired_keys += o.expired_keys;
+    expired_stale_perc_x100 += o.expired_stale_perc_x100;
+    evicted_keys += o.evicted_keys;
+    keyspace_hits += o.keyspace_hits;
+    keyspace_misses += o.keyspace_misses;
+    total_error_replies += o.total_error_replies;
+    unexpected_error_replies += o.unexpected_error_replies;
+    instantaneous_ops_sample += o.instantaneous_ops_sample;
+    cross_shard_batches += o.cross_shard_batches;
+    cross_shard_tasks += o.cross_shard_tasks;
+    return *this;
+  }
+};
+
+// Per-command counters for INFO commandstats (indexed by the command's id).
+struct CommandStat {
+  uint64_t calls = 0;
+  uint64_t usec = 0;
+  uint64_t rejected_calls = 0;
+  uint64_t failed_calls = 0;
+};
+
+}  // namespace kevy

@@ -1,0 +1,30 @@
+// Parsing and matching rules shared by command families, each exactly as Redis defines it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace kevy {
+
+// Redis's string2ll: optional '-', decimal digits, no leading zeros (except "0"), no '+',
+// no spaces, fits int64. Returns false otherwise.
+bool ParseInt64(std::string_view s, int64_t* out);
+// As ParseInt64, then checks min <= v <= max.
+bool ParseInt64Range(std::string_view s, int64_t min, int64_t max, int64_t* out);
+// Redis's string2ld (INCRBYFLOAT): strtold over the whole string, no spaces, not NaN.
+bool ParseLongDouble(std::string_view s, long double* out);
+// Redis's getDoubleFromObject rules (strtod over the whole string, no spaces, not NaN;
+// "inf"/"-inf"/"+inf" accepted).
+bool ParseDouble(std::string_view s, double* out);
+// Decimal rendering of an int64 into buf (at least 21 bytes); returns length.
+int FormatInt64(int64_t v, char* buf);
+std::string Int64ToString(int64_t v);
+
+// Redis's stringmatchlen: glob with * ? [abc] [^a] [a-z] and \ escapes; nocase optional.
+bool StringMatch(std::string_view pattern, std::string_view str, bool nocase = false);
+
+// ASCII case-insensitive equality (option keywords).
+bool EqualsNoCase(std::string_view a, std::string_view b);
+
+}  // namespace kevy

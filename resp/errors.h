@@ -1,0 +1,71 @@
+// Error texts, word for word as Redis 7 writes them (without the leading '-').
+// Every error reply kevy sends comes from here, so a mismatch with Redis is fixed in one place.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace kevy::errors {
+
+inline constexpr std::string_view kSyntax = "ERR syntax error";
+inline constexpr std::string_view kNotInteger = "ERR value is not an integer or out of range";
+inline constexpr std::string_view kNotFloat = "ERR value is not a valid float";
+inline constexpr std::string_view kOverflow = "ERR increment or decrement would overflow";
+inline constexpr std::string_view kIncrNanOrInf = "ERR increment would produce NaN or Infinity";
+inline constexpr std::string_view kNoSuchKey = "ERR no such key";
+inline constexpr std::string_view kWrongType =
+    "WRONGTYPE Operation against a key holding the wrong kind of value";
+inline constexpr std::string_view kInvalidExpire = "ERR invalid expire time in '%s' command";
+inline constexpr std::string_view kOutOfRangeDb = "ERR DB index is out of range";
+inline constexpr std::string_view kSameObject = "ERR source and destination objects are the same";
+inline constexpr std::string_view kStringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+inline constexpr std::string_view kBitOffset = "ERR bit offset is not an integer or out of range";
+inline constexpr std::string_view kOffsetOutOfRange = "ERR offset is out of range";
+inline constexpr std::string_view kLoading = "LOADING Redis is loading the dataset in memory";
+inline constexpr std::string_view kNoProto = "NOPROTO unsupported protocol version";
+inline constexpr std::string_view kNoScript = "NOSCRIPT No matching script. Please use EVAL.";
+inline constexpr std::string_view kMaxClients = "ERR max number of clients reached";
+inline constexpr std::string_view kTimeoutNegative = "ERR timeout is negative";
+inline constexpr std::string_view kTimeoutNotFloat = "ERR timeout is not a float or out of range";
+
+// Protocol errors (the connection is closed after the reply).
+inline constexpr std::string_view kProtoInvalidMultibulk = "ERR Protocol error: invalid multibulk length";
+inline constexpr std::string_view kProtoInvalidBulk = "ERR Protocol error: invalid bulk length";
+inline constexpr std::string_view kProtoUnbalancedQuotes = "ERR Protocol error: unbalanced quotes in request";
+inline constexpr std::string_view kProtoTooBigInline = "ERR Protocol error: too big inline request";
+inline constexpr std::string_view kProtoTooBigMbulk = "ERR Protocol error: too big mbulk count string";
+inline constexpr std::string_view kProtoTooBigBulk = "ERR Protocol error: too big bulk count string";
+// "ERR Protocol error: expected '$', got 'X'" is built by the parser.
+
+// Builders for the errors that embed a name.
+inline std::string UnknownCommand(std::string_view name, std::string_view args_preview) {
+  // Redis: "ERR unknown command 'foo', with args beginning with: 'a' 'b' "
+  std::string s = "ERR unknown command '";
+  s.append(name.substr(0, 128));
+  s.append("', with args beginning with: ");
+  s.append(args_preview);
+  return s;
+}
+inline std::string WrongArgs(std::string_view lower_name) {
+  std::string s = "ERR wrong number of arguments for '";
+  s.append(lower_name);
+  s.append("' command");
+  return s;
+}
+inline std::string UnknownSubcommand(std::string_view sub, std::string_view cmd_upper) {
+  // "ERR unknown subcommand 'foo'. Try CLIENT HELP."
+  std::string s = "ERR unknown subcommand '";
+  s.append(sub.substr(0, 128));
+  s.append("'. Try ");
+  s.append(cmd_upper);
+  s.append(" HELP.");
+  return s;
+}
+inline std::string InvalidExpireTime(std::string_view lower_name) {
+  std::string s = "ERR invalid expire time in '";
+  s.append(lower_name);
+  s.append("' command");
+  return s;
+}
+
+}  // namespace kevy::errors
