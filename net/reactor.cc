@@ -326,13 +326,12 @@ void Reactor::Consume(Connection* c, const char* data, size_t len) {
     }
   } else {
     c->in.append(data, len);
-    if (c->in.size() < c->need) {
-      c->qbuf = c->in.size();
-      return;  // a big bulk is still arriving: nothing to parse yet
+    // While a big bulk is still arriving there is nothing to parse yet.
+    if (c->in.size() >= c->need) {
+      ParseAndDispatch(c, c->in, &consumed);
+      if (!c->closing) c->in.erase(0, consumed);
+      if (c->in.empty() && c->in.capacity() > (1u << 20)) std::string().swap(c->in);
     }
-    ParseAndDispatch(c, c->in, &consumed);
-    if (!c->closing) c->in.erase(0, consumed);
-    if (c->in.empty() && c->in.capacity() > (1u << 20)) std::string().swap(c->in);
   }
   c->qbuf = c->in.size();
   if (c->closing) return;

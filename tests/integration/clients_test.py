@@ -1,0 +1,147 @@
+#!/usr/bin/python3
+"""Real clients against the real binary: Debian's redis-py and redis-cli.
+
+Starts kevy-server ($KEVY_SERVER) with 4 shards on a free port and drives it the way
+applications and operators do: redis-py commands, pipelines and RESP3, redis-cli one-shot
+commands, --pipe mass insertion and --scan.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import time
+import unittest
+
+import redis
+
+SERVER = os.environ.get("KEVY_SERVER", "build/kevy-server")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class KevyServer:
+    def __init__(self, *args):
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [SERVER, "--port", str(self.port), "--bind", "127.0.0.1", *args],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                if redis.Redis(port=self.port).ping():
+                    return
+            except redis.ConnectionError:
+                time.sleep(0.02)
+        raise RuntimeError("kevy-server did not start")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+class RedisPyTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = KevyServer("--shards", "4")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def setUp(self):
+        self.r = redis.Redis(port=self.server.port, decode_responses=True)
+        self.r.flushall()
+
+    def test_strings_and_expiry(self):
+        r = self.r
+        self.assertTrue(r.set("a", "1"))
+        self.assertEqual(r.get("a"), "1")
+        self.assertEqual(r.incrby("a", 41), 42)
+        self.assertTrue(r.set("t", "x", ex=100))
+        self.assertTrue(95 <= r.ttl("t") <= 100)
+        self.assertIsNone(r.set("a", "2", nx=True))
+        self.assertEqual(r.getset("a", "3"), "42")
+        self.assertEqual(r.append("a", "45"), 3)
+        self.assertEqual(r.getrange("a", 0, 1), "34")
+
+    def test_multi_key_across_shards(self):
+        r = self.r
+        mapping = {f"user:{i}": str(i) for i in range(200)}
+        self.assertTrue(r.mset(mapping))
+        keys = list(mapping)
+        self.assertEqual(r.mget(keys), [mapping[k] for k in keys])
+        self.assertEqual(r.exists(*keys[:50], keys[0]), 51)
+        self.assertEqual(r.delete(*keys[:100]), 100)
+        self.assertEqual(r.dbsize(), 100)
+        self.assertEqual(sorted(r.keys("user:1*")), sorted(k for k in keys[100:] if k.startswith("user:1")))
+        self.assertEqual(set(r.scan_iter(match="user:*", count=7)), set(keys[100:]))
+
+    def test_pipeline_order(self):
+        p = self.r.pipeline(transaction=False)
+        for i in range(1000):
+            p.set(f"p{i}", i)
+            p.get(f"p{i}")
+        out = p.execute()
+        self.assertEqual(out[0::2], [True] * 1000)
+        self.assertEqual(out[1::2], [str(i) for i in range(1000)])
+
+    def test_resp3_client(self):
+        r3 = redis.Redis(port=self.server.port, protocol=3, decode_responses=True) \
+            if "protocol" in redis.Redis.__init__.__code__.co_varnames else None
+        if r3 is None:
+            self.skipTest("this redis-py has no RESP3 support")
+        r3.set("k", "v")
+        self.assertEqual(r3.get("k"), "v")
+
+    def test_client_and_info(self):
+        r = self.r
+        r.client_setname("tester")
+        self.assertEqual(r.client_getname(), "tester")
+        names = [c["name"] for c in r.client_list()]
+        self.assertIn("tester", names)
+        info = r.info()
+        self.assertIn("redis_version", info)
+        self.assertEqual(info["role"], "master")
+        r.set("x", 1)
+        self.assertEqual(r.info("keyspace")["db0"]["keys"], 1)
+        self.assertEqual(r.config_get("port")["port"], str(self.server.port))
+
+
+@unittest.skipUnless(shutil.which("redis-cli"), "redis-cli not installed")
+class RedisCliTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = KevyServer("--shards", "4")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def cli(self, *args, stdin=None):
+        return subprocess.run(["redis-cli", "-p", str(self.server.port), *args], input=stdin,
+                              capture_output=True, text=True, timeout=60).stdout
+
+    def test_one_shot_commands(self):
+        self.assertEqual(self.cli("SET", "cli", "hello").strip(), "OK")
+        self.assertEqual(self.cli("GET", "cli").strip(), "hello")
+        self.assertEqual(self.cli("PING").strip(), "PONG")
+        self.assertIn("(error) ERR unknown command", self.cli("--no-raw", "NOSUCH"))
+
+    def test_pipe_mass_insert_and_scan(self):
+        lines = "".join(f"SET mass:{i} {i}\r\n" for i in range(5000))
+        out = subprocess.run(["redis-cli", "-p", str(self.server.port), "--pipe"], input=lines,
+                             capture_output=True, text=True, timeout=60).stdout
+        self.assertIn("errors: 0, replies: 5000", out)
+        keys = self.cli("--scan", "--pattern", "mass:*").split()
+        self.assertEqual(len(keys), 5000)
+        self.assertEqual(len(set(keys)), 5000)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
