@@ -31,7 +31,7 @@ struct ClientState {
   std::string laddr;  // "ip:port" of our side
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;
-  std::string last_cmd = "NULL";  // lower-case name of the last command, for CLIENT LIST
+  std::string_view last_cmd = "NULL";  // name of the last command (a CommandSpec name), for CLIENT LIST
   size_t qbuf = 0;                // bytes buffered and not yet parsed (set by net)
   size_t qbuf_cap = 0;
 
