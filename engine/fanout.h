@@ -52,8 +52,10 @@ class FanOutTask final : public Task {
 
 }  // namespace detail
 
+// `tx`: the atomic operation (engine/shard_lock.h) this fan-out is a phase of, or 0.
 template <class Part, class Op, class Done>
-void FanOut(Shard& origin, const std::vector<uint16_t>& shards, Op op, Done done) {
+void FanOut(Shard& origin, const std::vector<uint16_t>& shards, Op op, Done done,
+            uint64_t tx = 0) {
   using State = detail::FanOutState<Part, Op, Done>;
   auto* st = new State(std::move(op), std::move(done), shards.size());
   if (shards.empty()) {
@@ -63,13 +65,14 @@ void FanOut(Shard& origin, const std::vector<uint16_t>& shards, Op op, Done done
   }
   st->pending = shards.size() + 1;  // +1 guards against completing while posting
   for (size_t i = 0; i < shards.size(); ++i) {
-    if (shards[i] == origin.id()) {
+    if (shards[i] == origin.id() && !origin.MustDefer(tx)) {
       st->op(origin, i, st->parts[i]);
       --st->pending;
     } else {
       auto* t = new detail::FanOutTask<State>(st, i);
       t->origin = origin.id();
       t->target = shards[i];
+      t->tx = tx;
       origin.Post(t);
     }
   }

@@ -151,7 +151,9 @@ void Shard::Dispatch(ClientState& c, const ArgList& args) {
         }
       }
       if (single) {
-        if (target == id_)
+        if (target == id_ && lock_tx_ != 0)
+          DeferLocal(c, *spec, args);
+        else if (target == id_)
           RunLocal(c, *spec, args);
         else
           SendRemote(c, *spec, args, target);
@@ -166,9 +168,21 @@ void Shard::Dispatch(ClientState& c, const ArgList& args) {
   }
   if (spec->on_origin)
     RunOrigin(c, *spec, args);
+  else if (lock_tx_ != 0 && spec->has_keys())
+    DeferLocal(c, *spec, args);
   else
     RunLocal(c, *spec, args);
   if (!c.out.empty()) MarkDirty(&c);
+}
+
+void Shard::DeferLocal(ClientState& c, const CommandSpec& spec, const ArgList& args) {
+  // Same as a remote command to ourselves: it waits in deferred_ with its reply slot reserved.
+  ReplySlot slot{&c, c.pending.Reserve(), c.proto};
+  ++c.inflight;
+  auto* t = new RemoteCommand(args, &spec, slot, c.db, c.flags);
+  t->origin = id_;
+  t->target = id_;
+  Post(t);
 }
 
 void Shard::RunLocal(ClientState& c, const CommandSpec& spec, const ArgList& args) {
@@ -228,10 +242,7 @@ void Shard::CompleteSlot(ReplySlot slot) {
 
 void Shard::Post(Task* t) {
   if (t->target == id_) {
-    t->RunOnTarget(*this);
-    t->returning = true;
-    t->CompleteOnOrigin(*this);
-    delete t;
+    RunTask(t);
     return;
   }
   outbox_[t->target].Push(t);
@@ -254,15 +265,51 @@ void Shard::Receive(Task* head) {
     Task* t = head;
     head = head->next;
     if (!t->returning) {
-      t->RunOnTarget(*this);
-      t->returning = true;
-      outbox_[t->origin].Push(t);
-      ++outbox_pending_;
+      RunTask(t);
     } else {
       t->CompleteOnOrigin(*this);
       delete t;
     }
   }
+}
+
+void Shard::RunTask(Task* t) {
+  if (MustDefer(t->tx) || (!deferred_.empty() && t->tx != lock_tx_)) {
+    deferred_.push_back(t);  // keeps arrival order behind what already waits
+    return;
+  }
+  t->RunOnTarget(*this);
+  t->returning = true;
+  if (t->origin == id_) {
+    t->CompleteOnOrigin(*this);
+    delete t;
+  } else {
+    outbox_[t->origin].Push(t);
+    ++outbox_pending_;
+  }
+}
+
+void Shard::ReleaseLock(uint64_t tx) {
+  if (lock_tx_ != tx) return;
+  lock_tx_ = 0;
+  while (!deferred_.empty() && !MustDefer(deferred_.front()->tx)) {
+    Task* t = deferred_.front();
+    deferred_.pop_front();
+    t->RunOnTarget(*this);  // may be a lock task that takes the shard for its operation
+    t->returning = true;
+    if (t->origin == id_) {
+      t->CompleteOnOrigin(*this);
+      delete t;
+    } else {
+      outbox_[t->origin].Push(t);
+      ++outbox_pending_;
+    }
+  }
+}
+
+uint64_t Shard::NewTxId() {
+  // Unique across shards: shard id in the low bits.
+  return (++tx_counter_ << 12) | id_ | (uint64_t{1} << 63);
 }
 
 void Shard::AddClient(ClientState* c) { clients_[c->id] = c; }

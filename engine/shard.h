@@ -16,6 +16,7 @@
 #include <absl/container/flat_hash_map.h>
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -92,6 +93,17 @@ class Shard {
   // completes tasks that came home.
   void Receive(Task* head);
 
+  // --- shard locks (engine/shard_lock.h) ---
+  // The atomic operation holding this shard, or 0.
+  uint64_t lock_tx() const { return lock_tx_; }
+  // True if work of operation `tx` must wait (another operation holds the shard).
+  bool MustDefer(uint64_t tx) const { return lock_tx_ != 0 && lock_tx_ != tx; }
+  // Called by the lock tasks: take the lock (the shard is free or already ours) / release it
+  // and run what waited, in arrival order, until another operation takes the lock.
+  void TakeLock(uint64_t tx) { lock_tx_ = tx; }
+  void ReleaseLock(uint64_t tx);
+  uint64_t NewTxId();
+
   // --- clients ---
   void AddClient(ClientState* c);
   void RemoveClient(ClientState* c);
@@ -102,6 +114,8 @@ class Shard {
 
  private:
   void RunLocal(ClientState& c, const CommandSpec& spec, const ArgList& args);
+  void DeferLocal(ClientState& c, const CommandSpec& spec, const ArgList& args);
+  void RunTask(Task* t);  // an arriving task: run it (or defer it while locked)
   void RunOrigin(ClientState& c, const CommandSpec& spec, const ArgList& args);
   void SendRemote(ClientState& c, const CommandSpec& spec, const ArgList& args, uint16_t target);
   bool CheckArity(ClientState& c, const CommandSpec& spec, const ArgList& args);
@@ -121,6 +135,9 @@ class Shard {
   absl::flat_hash_map<uint64_t, ClientState*> clients_;
   std::vector<int> key_pos_;  // scratch
   int expire_db_cursor_ = 0;
+  uint64_t lock_tx_ = 0;
+  uint64_t tx_counter_ = 0;
+  std::deque<Task*> deferred_;  // work that arrived while another operation held the lock
 };
 
 // The on_shard handler's clock.
