@@ -68,4 +68,9 @@ inline std::string InvalidExpireTime(std::string_view lower_name) {
   return s;
 }
 
+// Refusals for a connection that has not authenticated yet (Redis 7.0.x security limits).
+inline constexpr std::string_view kProtoUnauthMultibulk =
+    "ERR Protocol error: unauthenticated multibulk length";
+inline constexpr std::string_view kProtoUnauthBulk = "ERR Protocol error: unauthenticated bulk length";
+
 }  // namespace kevy::errors
