@@ -1,0 +1,60 @@
+// Small helpers shared by the command families: keyspace lookups counted the way Redis
+// counts them, and the expire-argument rules of SET/SETEX/PSETEX/GETEX. Header-only so the
+// hot paths that use them inline.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "engine/client.h"
+#include "engine/command.h"
+#include "engine/db.h"
+#include "engine/shard.h"
+#include "engine/util.h"
+#include "resp/errors.h"
+#include "resp/reply.h"
+
+namespace kevy {
+
+inline bool IsString(const Entry* e) { return e->value.type == ObjType::kString; }
+
+// Redis's lookupKeyRead: a lookup with lazy expiry that counts a keyspace hit when the key
+// exists (whatever its type) and a miss otherwise. Runs on `shard`'s thread; `db` is one of
+// its databases.
+inline Entry* LookupRead(Shard& shard, Db& db, std::string_view key, bool touch = true) {
+  Entry* e = db.Find(key, shard.now_ms(), touch);
+  if (e)
+    ++shard.stats().keyspace_hits;
+  else
+    ++shard.stats().keyspace_misses;
+  return e;
+}
+inline Entry* LookupRead(CmdContext& ctx, std::string_view key) {
+  return LookupRead(ctx.shard, ctx.db, key, !(ctx.client_flags & kClientNoTouch));
+}
+
+enum class ExpireArg : uint8_t { kOk, kNotInteger, kInvalid };
+
+// Redis's rules for the expire argument of SET EX/PX/EXAT/PXAT, SETEX, PSETEX and GETEX:
+// it must be an integer > 0; `seconds` scales it to ms, `relative` (EX/PX) adds now_ms; an
+// overflow of either is kInvalid. On kOk, *at_ms is the absolute unix time in ms.
+[[nodiscard]] inline ExpireArg ParseExpireArg(std::string_view arg, bool seconds, bool relative,
+                                              int64_t now_ms, int64_t* at_ms) {
+  int64_t v;
+  if (!ParseInt64(arg, &v)) return ExpireArg::kNotInteger;
+  if (v <= 0) return ExpireArg::kInvalid;
+  if (seconds && __builtin_mul_overflow(v, int64_t{1000}, &v)) return ExpireArg::kInvalid;
+  if (relative && __builtin_add_overflow(v, now_ms, &v)) return ExpireArg::kInvalid;
+  *at_ms = v;
+  return ExpireArg::kOk;
+}
+
+// The error reply for a failed ParseExpireArg; `cmd` is the lower-case command name.
+inline void ReplyExpireArgError(ReplyBuilder& rb, ExpireArg r, std::string_view cmd) {
+  if (r == ExpireArg::kNotInteger)
+    rb.Error(errors::kNotInteger);
+  else
+    rb.Error(errors::InvalidExpireTime(cmd));
+}
+
+}  // namespace kevy
