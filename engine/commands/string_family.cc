@@ -26,6 +26,7 @@
 #include "engine/db.h"
 #include "engine/fanout.h"
 #include "engine/shard.h"
+#include "engine/shard_lock.h"
 #include "engine/util.h"
 #include "engine/value.h"
 #include "resp/errors.h"
@@ -652,40 +653,45 @@ void CmdMSetOrigin(CoordContext& ctx) {
       [slot](Shard& o, std::vector<char>&) { o.Finish(slot, [](ReplyBuilder& rb) { rb.Ok(); }); });
 }
 
-// MSETNX across shards, all or nothing, in two phases: (1) every shard reports whether one
-// of its keys exists; (2) only if none does, every shard sets its keys. Without key locks
-// another client's write can land between the phases (a key created after phase 1 is then
-// overwritten); shard-level key locks, once the engine has them, close that gap.
+// MSETNX across shards, all or nothing, in two phases under shard locks
+// (engine/shard_lock.h): (1) every shard reports whether one of its keys exists; (2) only if
+// none does, every shard sets its keys. The locks keep other clients' commands on these
+// shards waiting from before phase 1 until after phase 2, so no write can land between the
+// check and the set.
 void CmdMSetNxOrigin(CoordContext& ctx) {
   if (!CheckPairs(ctx.args, ctx.spec, ctx.reply)) return;
   std::shared_ptr<const PairsByShard> kv = SplitPairs(ctx);
   ReplySlot slot = ctx.Defer();
-  FanOut<uint8_t>(
-      ctx.shard, kv->shards,
-      [kv](Shard& s, size_t i, uint8_t& any_exists) {
-        Db& d = s.db(kv->db);
-        const int64_t now = s.now_ms();
-        any_exists = 0;
-        for (const auto& kvp : kv->pairs[i]) {
-          if (d.Find(kvp.first, now)) {
-            any_exists = 1;
-            break;
-          }
+  LockShards(ctx.shard, kv->shards, [kv, slot](Shard& origin, uint64_t tx) {
+    auto check = [kv](Shard& s, size_t i, uint8_t& any_exists) {
+      Db& d = s.db(kv->db);
+      const int64_t now = s.now_ms();
+      any_exists = 0;
+      for (const auto& kvp : kv->pairs[i]) {
+        if (d.Find(kvp.first, now)) {
+          any_exists = 1;
+          break;
         }
-      },
-      [kv, slot](Shard& o, std::vector<uint8_t>& exists) {
-        for (uint8_t x : exists) {
-          if (x) {
-            o.Finish(slot, [](ReplyBuilder& rb) { rb.Integer(0); });
-            return;
-          }
+      }
+    };
+    auto checked = [kv, slot, tx](Shard& o, std::vector<uint8_t>& exists) {
+      for (uint8_t x : exists) {
+        if (x) {
+          UnlockShards(o, kv->shards, tx);
+          o.Finish(slot, [](ReplyBuilder& rb) { rb.Integer(0); });
+          return;
         }
-        FanOut<char>(
-            o, kv->shards, [kv](Shard& s, size_t i, char&) { SetPairs(s, *kv, i); },
-            [slot](Shard& o2, std::vector<char>&) {
-              o2.Finish(slot, [](ReplyBuilder& rb) { rb.Integer(1); });
-            });
-      });
+      }
+      FanOut<char>(
+          o, kv->shards, [kv](Shard& s, size_t i, char&) { SetPairs(s, *kv, i); },
+          [kv, slot, tx](Shard& o2, std::vector<char>&) {
+            UnlockShards(o2, kv->shards, tx);
+            o2.Finish(slot, [](ReplyBuilder& rb) { rb.Integer(1); });
+          },
+          tx);
+    };
+    FanOut<uint8_t>(origin, kv->shards, check, checked, tx);
+  });
 }
 
 // ---------------------------------------------------------------------------------------

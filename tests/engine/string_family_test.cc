@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/shard.h"
@@ -54,6 +56,40 @@ uint64_t Hits(TestEngine& e) {
   for (int i = 0; i < e.num_shards(); ++i) n += e.shard(i).stats().keyspace_hits;
   return n;
 }
+// Delivers the cross-shard batches queued right now (one hop), without following up on
+// what they queue in turn -- to interleave other clients' commands with a fan-out.
+void Step(TestEngine& e) {
+  std::vector<std::pair<int, TaskList>> batches;
+  for (int s = 0; s < e.num_shards(); ++s)
+    for (int t = 0; t < e.num_shards(); ++t) {
+      TaskList l = e.shard(s).TakeOutbox(static_cast<uint16_t>(t));
+      if (!l.empty()) batches.emplace_back(t, l);
+    }
+  for (auto& [t, l] : batches) e.shard(t).Receive(l.head);
+}
+
+// Dispatches a request from `client` without delivering anything.
+void Send(TestEngine& e, int client, std::vector<std::string> cmd) {
+  ArgList args;
+  for (const auto& a : cmd) args.push_back(a);
+  ClientState& c = e.client(client);
+  e.shard(c.shard).Dispatch(c, args);
+}
+
+std::vector<std::string> Replies(TestEngine& e, int client) {
+  std::string out = e.TakeOutput(client);
+  std::vector<std::string> replies;
+  std::string_view buf = out;
+  while (!buf.empty()) {
+    RespValue v;
+    size_t used = ParseReply(buf, &v);
+    REQUIRE(used > 0);
+    replies.push_back(v.ToString());
+    buf.remove_prefix(used);
+  }
+  return replies;
+}
+
 uint64_t Misses(TestEngine& e) {
   uint64_t n = 0;
   for (int i = 0; i < e.num_shards(); ++i) n += e.shard(i).stats().keyspace_misses;
@@ -718,6 +754,26 @@ TEST_CASE("MSETNX is all or nothing across shards", "[string]") {
   CHECK(S(e.Run({"GET", fresh})) == Bulk("3"));
   CHECK(S(e.Run({"MSETNX", keys[0], "1", keys[1]})) ==
         Err("ERR wrong number of arguments for 'msetnx' command"));
+}
+
+TEST_CASE("MSETNX across shards holds off writes to its shards until it is done", "[string]") {
+  TestEngine e(2);
+  std::string a = e.KeyOnShard(0, "iso"), b = e.KeyOnShard(1, "iso");
+  int other = e.NewClient(1);
+  Send(e, 0, {"MSETNX", a, "1", b, "2"});
+  // Let the operation make progress until it holds shard 1, then write one of its keys there.
+  for (int i = 0; i < 10 && e.shard(1).lock_tx() == 0; ++i) Step(e);
+  REQUIRE(e.shard(1).lock_tx() != 0);
+  Send(e, other, {"SET", b, "other"});
+  Send(e, other, {"GET", a});
+  CHECK(Replies(e, other).empty());  // waiting behind the lock
+  e.Pump();
+  // MSETNX saw b absent and set both; the SET came after it, as if run in that order.
+  CHECK(Replies(e, 0) == std::vector<std::string>{Int(1)});
+  CHECK(Replies(e, other) == std::vector<std::string>{"OK", Bulk("1")});
+  CHECK(S(e.Run({"GET", b})) == Bulk("other"));
+  CHECK(e.shard(0).lock_tx() == 0);
+  CHECK(e.shard(1).lock_tx() == 0);
 }
 
 TEST_CASE("LCS", "[string]") {
