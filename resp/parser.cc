@@ -115,6 +115,23 @@ enum class LineStatus : uint8_t { kOk, kIncomplete, kTooBig, kInvalid };
 // the number is not one string2ll() accepts.
 inline LineStatus ReadHeaderLine(const char* p, const char* end, size_t max_line, int64_t* value,
                                  const char** next) {
+  // Fastest path: one or two digits ("*2", "$3", "$64"), the bulk of real traffic.
+  if (end - p >= 5) {
+    unsigned d1 = static_cast<unsigned char>(p[1]) - '0';
+    if (d1 <= 9) {
+      if (p[2] == '\r') {
+        *value = d1;
+        *next = p + 4;
+        return LineStatus::kOk;
+      }
+      unsigned d2 = static_cast<unsigned char>(p[2]) - '0';
+      if (d2 <= 9 && d1 != 0 && p[3] == '\r') {
+        *value = d1 * 10 + d2;
+        *next = p + 5;
+        return LineStatus::kOk;
+      }
+    }
+  }
   // Fast path: one pass over a short run of digits that ends in '\r'.
   const char* q = p + 1;
   const char* limit = end - q > 18 ? q + 18 : end;
@@ -240,20 +257,30 @@ bool SplitInline(const char* line, size_t len, ArgList* args) {
     while (!done) {
       char c = at(i);
       if (in_dq) {
-        if (c == '\\' && at(i + 1) == 'x' && HexValue(at(i + 2)) >= 0 &&
-            HexValue(at(i + 3)) >= 0) {
+        if (c == '\\' && at(i + 1) == 'x' && HexValue(at(i + 2)) >= 0 && HexValue(at(i + 3)) >= 0) {
           out[n++] = static_cast<char>(HexValue(at(i + 2)) * 16 + HexValue(at(i + 3)));
           i += 3;
         } else if (c == '\\' && at(i + 1) != '\0') {
           ++i;
           char e = line[i];
           switch (e) {
-            case 'n': e = '\n'; break;
-            case 'r': e = '\r'; break;
-            case 't': e = '\t'; break;
-            case 'b': e = '\b'; break;
-            case 'a': e = '\a'; break;
-            default: break;
+            case 'n':
+              e = '\n';
+              break;
+            case 'r':
+              e = '\r';
+              break;
+            case 't':
+              e = '\t';
+              break;
+            case 'b':
+              e = '\b';
+              break;
+            case 'a':
+              e = '\a';
+              break;
+            default:
+              break;
           }
           out[n++] = e;
         } else if (c == '"') {
@@ -278,7 +305,11 @@ bool SplitInline(const char* line, size_t len, ArgList* args) {
         }
       } else {
         switch (c) {
-          case ' ': case '\n': case '\r': case '\t': case '\0':
+          case ' ':
+          case '\n':
+          case '\r':
+          case '\t':
+          case '\0':
             done = true;
             break;
           case '"':
@@ -318,8 +349,8 @@ ParseResult ParseInline(std::string_view input, const ParserLimits& limits, ArgL
 ParseResult ParseRequest(std::string_view input, const ParserLimits& limits, ArgList* args) {
   args->clear();
   if (input.empty()) return Incomplete(0);
-  ParseResult r = input[0] == '*' ? ParseMultibulk(input, limits, args)
-                                  : ParseInline(input, limits, args);
+  ParseResult r =
+      input[0] == '*' ? ParseMultibulk(input, limits, args) : ParseInline(input, limits, args);
   if (r.status != ParseStatus::kOk) args->clear();
   return r;
 }

@@ -55,7 +55,7 @@ inline char* FormatLine(char prefix, int64_t n, char* buf) {
 void AppendOneLine(std::string* out, std::string_view s) {
   size_t start = out->size();
   out->append(s);
-  for (char* p = out->data() + start, *e = out->data() + out->size(); p != e; ++p) {
+  for (char *p = out->data() + start, *e = out->data() + out->size(); p != e; ++p) {
     if (*p == '\r' || *p == '\n') *p = ' ';
   }
 }

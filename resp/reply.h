@@ -35,8 +35,8 @@ class ReplyBuilder {
   void Verbatim(std::string_view s, std::string_view fmt = "txt");  // RESP3 '=', RESP2 bulk
   void Null();                                                      // RESP2 $-1, RESP3 _
   void NullArray();                                                 // RESP2 *-1, RESP3 _
-  void Double(double d);  // RESP2 bulk of FormatDouble(d), RESP3 ,FormatDouble(d)
-  void Bool(bool b);      // RESP2 :1/:0, RESP3 #t/#f
+  void Double(double d);       // RESP2 bulk of FormatDouble(d), RESP3 ,FormatDouble(d)
+  void Bool(bool b);           // RESP2 :1/:0, RESP3 #t/#f
   void ArrayHeader(size_t n);  // *n
   void MapHeader(size_t n);    // n pairs: RESP2 *2n, RESP3 %n
   void SetHeader(size_t n);    // RESP2 *n, RESP3 ~n

@@ -2,9 +2,8 @@
 // the number formats Redis uses for doubles (replies) and long doubles (INCRBYFLOAT).
 #include "resp/reply.h"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cfloat>
 #include <cinttypes>
 #include <cmath>
@@ -124,8 +123,7 @@ TEST_CASE("nulls, booleans and doubles depend on the protocol", "[resp]") {
   CHECK(Write(2, [](ReplyBuilder& r) { r.Double(-HUGE_VAL); }) == "$4\r\n-inf\r\n");
   CHECK(Write(3, [](ReplyBuilder& r) { r.Double(HUGE_VAL); }) == ",inf\r\n");
   CHECK(Write(3, [](ReplyBuilder& r) { r.Double(-HUGE_VAL); }) == ",-inf\r\n");
-  CHECK(Write(2, [](ReplyBuilder& r) { r.Double(0.1 + 0.2); }) ==
-        "$19\r\n0.30000000000000004\r\n");
+  CHECK(Write(2, [](ReplyBuilder& r) { r.Double(0.1 + 0.2); }) == "$19\r\n0.30000000000000004\r\n");
   CHECK(Write(3, [](ReplyBuilder& r) { r.Double(1e300); }) == ",1e+300\r\n");
 }
 
@@ -140,8 +138,9 @@ TEST_CASE("aggregate headers", "[resp]") {
   CHECK(Write(3, [](ReplyBuilder& r) { r.SetHeader(3); }) == "~3\r\n");
   CHECK(Write(2, [](ReplyBuilder& r) { r.PushHeader(3); }) == "*3\r\n");
   CHECK(Write(3, [](ReplyBuilder& r) { r.PushHeader(3); }) == ">3\r\n");
-  CHECK(Write(2, [](ReplyBuilder& r) { r.BulkArray({"a", "", "bc"}); }) ==
-        "*3\r\n$1\r\na\r\n$0\r\n\r\n$2\r\nbc\r\n");
+  CHECK(Write(2, [](ReplyBuilder& r) {
+          r.BulkArray({"a", "", "bc"});
+        }) == "*3\r\n$1\r\na\r\n$0\r\n\r\n$2\r\nbc\r\n");
   CHECK(Write(3, [](ReplyBuilder& r) { r.BulkArray({}); }) == "*0\r\n");
 }
 
@@ -183,15 +182,15 @@ TEST_CASE("FormatDouble table", "[resp]") {
       {1234.5678, "1234.5678"},
       {12345678.9, "12345678.9"},
       {0.5, "0.5"},
-      {0.0001, "0.0001"},          // exponent -4: still plain, as %g
+      {0.0001, "0.0001"},  // exponent -4: still plain, as %g
       {0.000123, "0.000123"},
-      {1e-5, "1e-05"},             // exponent -5: exponent form, two exponent digits
+      {1e-5, "1e-05"},  // exponent -5: exponent form, two exponent digits
       {0.00001234, "1.234e-05"},
       {1.5e-7, "1.5e-07"},
       {-1e-300, "-1e-300"},
       {1e16, "10000000000000000"},  // exponent 16 < 17: plain
       {12345678901234567.0, "12345678901234568"},
-      {1e17, "1e+17"},             // exponent 17: exponent form, as %.17g
+      {1e17, "1e+17"},  // exponent 17: exponent form, as %.17g
       {1.2345678901234568e17, "1.2345678901234568e+17"},
       {1e21, "1e+21"},
       {1e22, "1e+22"},
