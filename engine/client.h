@@ -25,6 +25,9 @@ struct ClientState {
   int db = 0;
   int proto = 2;  // RESP protocol version of replies
   uint32_t flags = 0;
+  // AUTH (or HELLO AUTH) succeeded. Only consulted when requirepass is set: without one the
+  // default user has no password and every connection counts as authenticated.
+  bool authenticated = false;
   std::string name;
   std::string lib_name, lib_ver;
   std::string addr;   // "ip:port" of the peer

@@ -30,6 +30,13 @@ class NetHooks {
   virtual void RequestShutdown(int exit_code) = 0;
 };
 
+enum ShutdownFlag : uint32_t {
+  kShutdownNoSave = 1u << 0,
+  kShutdownSave = 1u << 1,
+  kShutdownNow = 1u << 2,
+  kShutdownForce = 1u << 3,
+};
+
 struct ServerState {
   Config config;
   CommandRegistry commands;
@@ -45,6 +52,9 @@ struct ServerState {
   std::atomic<int> exit_code{0};
   std::atomic<int64_t> lastsave_s{0};
   std::atomic<int> clients_paused{0};
+  // SHUTDOWN's options (ShutdownFlag bits), set before RequestShutdown so that whoever
+  // performs the shutdown knows whether to save.
+  std::atomic<uint32_t> shutdown_flags{0};
 
   uint16_t num_shards() const { return static_cast<uint16_t>(shards.size()); }
 };

@@ -85,4 +85,54 @@ inline constexpr std::string_view kLcsTableTooBig =
 inline constexpr std::string_view kLcsAllocFailed =
     "ERR Insufficient memory, failed allocating transient memory for LCS";
 
+// Connection and server families (PING..HELLO, CLIENT, INFO, CONFIG, COMMAND, DEBUG, ...).
+inline constexpr std::string_view kTimeoutNotInteger = "ERR timeout is not an integer or out of range";
+inline constexpr std::string_view kNoSuchClient = "ERR No such client";
+inline constexpr std::string_view kClientNameInvalid =
+    "ERR Client names cannot contain spaces, newlines or special characters.";
+inline constexpr std::string_view kAuthNoPassword =
+    "ERR AUTH <password> called without any password configured for the default user. Are you "
+    "sure your configuration is correct?";
+inline constexpr std::string_view kWrongPass =
+    "WRONGPASS invalid username-password pair or user is disabled.";
+inline constexpr std::string_view kNoAuthHello =
+    "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
+    "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
+    "RESP protocol version at the same time";
+inline constexpr std::string_view kHelloProtoNotInt =
+    "ERR Protocol version is not an integer or out of range";
+inline constexpr std::string_view kInvalidClientId = "ERR Invalid client ID";
+inline constexpr std::string_view kClientIdNotPositive = "ERR client-id should be greater than 0";
+inline constexpr std::string_view kNoShutdownInProgress = "ERR No shutdown in progress.";
+inline constexpr std::string_view kInvalidCommandSpecified = "ERR Invalid command specified";
+inline constexpr std::string_view kCommandNoKeys = "ERR The command has no key arguments";
+inline constexpr std::string_view kInvalidArgsForCommand =
+    "ERR Invalid arguments specified for command";
+inline constexpr std::string_view kInvalidArgCountForCommand =
+    "ERR Invalid number of arguments specified for command";
+inline std::string UnknownClientType(std::string_view type) {
+  return "ERR Unknown client type '" + std::string(type) + "'";
+}
+inline std::string NoSuchUser(std::string_view user) {
+  return "ERR No such user '" + std::string(user) + "'";
+}
+inline std::string HelloSyntax(std::string_view opt) {
+  return "ERR Syntax error in HELLO option '" + std::string(opt) + "'";
+}
+inline std::string UnrecognizedOption(std::string_view opt) {
+  return "ERR Unrecognized option '" + std::string(opt) + "'";
+}
+inline std::string AttrInvalid(std::string_view attr) {
+  return "ERR " + std::string(attr) + " cannot contain spaces, newlines or special characters.";
+}
+// Commands that parse their own subcommands (DEBUG): addReplySubcommandSyntaxError.
+inline std::string SubcommandSyntax(std::string_view sub, std::string_view cmd_upper) {
+  std::string s = "ERR unknown subcommand or wrong number of arguments for '";
+  s.append(sub.substr(0, 128));
+  s.append("'. Try ");
+  s.append(cmd_upper);
+  s.append(" HELP.");
+  return s;
+}
+
 }  // namespace kevy::errors
