@@ -735,7 +735,8 @@ void CmdDebug(CoordContext& ctx) {
   if (EqualsNoCase(a[1], "sleep") && a.size() == 3) {
     // Blocks this shard's thread on purpose: tests use it to hold a shard busy.
     double secs = strtod(std::string(a[2]).c_str(), nullptr);
-    int64_t us = static_cast<int64_t>(secs * 1e6);
+    // NaN, negative and absurd values (beyond ~31 years) do not overflow the conversion.
+    int64_t us = secs > 0 && secs < 1e9 ? static_cast<int64_t>(secs * 1e6) : 0;
     if (us > 0) {
       timespec ts{static_cast<time_t>(us / 1000000), static_cast<long>((us % 1000000) * 1000)};
       while (nanosleep(&ts, &ts) != 0) {
