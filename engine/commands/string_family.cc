@@ -311,6 +311,12 @@ void CmdGetEx(CmdContext& ctx) {
 // ---------------------------------------------------------------------------------------
 // Counters
 
+// Redis's string2ld: ParseLongDouble, and the whole string must be the number -- strtold
+// stops at an embedded NUL, which Redis rejects ("1\0junk" is not a float).
+bool ParseLongDoubleExact(std::string_view s, long double* out) {
+  return s.find('\0') == std::string_view::npos && ParseLongDouble(s, out);
+}
+
 // Redis's incrDecrCommand. The TTL is kept.
 void IncrBy(CmdContext& ctx, int64_t incr) {
   bool created;
@@ -370,12 +376,12 @@ void CmdIncrByFloat(CmdContext& ctx) {
       ctx.reply.Error(errors::kWrongType);
       return;
     }
-    if (!ParseLongDouble(e->value.str, &v)) {
+    if (!ParseLongDoubleExact(e->value.str, &v)) {
       ctx.reply.Error(errors::kNotFloat);
       return;
     }
   }
-  if (!ParseLongDouble(ctx.args[2], &incr)) {
+  if (!ParseLongDoubleExact(ctx.args[2], &incr)) {
     ctx.reply.Error(errors::kNotFloat);
     return;
   }

@@ -514,6 +514,10 @@ TEST_CASE("INCRBYFLOAT", "[string]") {
   CHECK(S(e.Run({"INCRBYFLOAT", "sp", "1"})) == kNotFloat);
   e.Run({"SET", "empty", ""});
   CHECK(S(e.Run({"INCRBYFLOAT", "empty", "1"})) == kNotFloat);
+  // An embedded NUL: strtold would stop there, Redis refuses the whole string.
+  e.Run({"SET", "nul", std::string("1\0\0x", 4)});
+  CHECK(S(e.Run({"INCRBYFLOAT", "nul", "1"})) == kNotFloat);
+  CHECK(S(e.Run({"INCRBYFLOAT", "f", std::string("1\0", 2)})) == kNotFloat);
   CHECK(S(e.Run({"INCRBYFLOAT", "nokey", "x"})) == kNotFloat);
   CHECK(Raw(e, "nokey") == nullptr);
   PutList(e, "lst");
