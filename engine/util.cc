@@ -68,8 +68,9 @@ bool ParseDouble(std::string_view s, double* out) {
   errno = 0;
   char* end;
   double v = strtod(buf.c_str(), &end);
-  if (*end != '\0' || (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || v == 0)) ||
-      std::isnan(v))
+  // Redis compares the parsed length with the string's, so bytes after a NUL are junk.
+  if (end != buf.c_str() + buf.size() ||
+      (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || v == 0)) || std::isnan(v))
     return false;
   *out = v;
   return true;
@@ -95,7 +96,11 @@ std::string Int64ToString(int64_t v) {
 }
 
 namespace {
-bool Match(const char* p, size_t plen, const char* s, size_t slen, bool nocase, int nesting) {
+// skip_longer: set once a '*' found no match for the rest of the pattern at any later point
+// of the string; every enclosing '*' can then stop too, since a longer match for it could
+// only start the rest later still (Redis's fix for exponential patterns, CVE-2022-36021).
+bool Match(const char* p, size_t plen, const char* s, size_t slen, bool nocase, int nesting,
+           bool* skip_longer) {
   if (nesting > 1000) return false;  // as Redis: guard against pathological patterns
   while (plen && slen) {
     switch (p[0]) {
@@ -106,10 +111,12 @@ bool Match(const char* p, size_t plen, const char* s, size_t slen, bool nocase, 
         }
         if (plen == 1) return true;
         while (slen) {
-          if (Match(p + 1, plen - 1, s, slen, nocase, nesting + 1)) return true;
+          if (Match(p + 1, plen - 1, s, slen, nocase, nesting + 1, skip_longer)) return true;
+          if (*skip_longer) return false;
           ++s;
           --slen;
         }
+        *skip_longer = true;
         return false;
       case '?':
         ++s;
@@ -137,9 +144,10 @@ bool Match(const char* p, size_t plen, const char* s, size_t slen, bool nocase, 
           } else if (p[0] == ']') {
             break;
           } else if (plen >= 3 && p[1] == '-') {
-            int start = static_cast<unsigned char>(p[0]);
-            int end = static_cast<unsigned char>(p[2]);
-            int c = static_cast<unsigned char>(s[0]);
+            // Redis reads the range through plain (signed) chars: bytes >= 0x80 are negative.
+            int start = static_cast<signed char>(p[0]);
+            int end = static_cast<signed char>(p[2]);
+            int c = static_cast<signed char>(s[0]);
             if (start > end) std::swap(start, end);
             if (nocase) {
               start = tolower(start);
@@ -194,7 +202,8 @@ bool Match(const char* p, size_t plen, const char* s, size_t slen, bool nocase, 
 }  // namespace
 
 bool StringMatch(std::string_view pattern, std::string_view str, bool nocase) {
-  return Match(pattern.data(), pattern.size(), str.data(), str.size(), nocase, 0);
+  bool skip_longer = false;
+  return Match(pattern.data(), pattern.size(), str.data(), str.size(), nocase, 0, &skip_longer);
 }
 
 bool EqualsNoCase(std::string_view a, std::string_view b) {
