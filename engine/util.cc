@@ -54,8 +54,9 @@ bool ParseLongDouble(std::string_view s, long double* out) {
   errno = 0;
   char* end;
   long double v = strtold(buf.c_str(), &end);
-  if (*end != '\0' || (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || v == 0)) ||
-      std::isnan(v))
+  // A NUL inside the string ends strtold early: the rest is junk (Redis refuses "1\0x").
+  if (end != buf.c_str() + buf.size() ||
+      (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || v == 0)) || std::isnan(v))
     return false;
   *out = v;
   return true;

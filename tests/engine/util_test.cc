@@ -115,6 +115,8 @@ TEST_CASE("util: ParseLongDouble follows string2ld", "[util]") {
     CHECK_FALSE(ParseLongDouble(bad, &v));
     CHECK(v == 7);
   }
+  CHECK_FALSE(ParseLongDouble("1\0x"s, &v));  // redis-server: INCRBYFLOAT on "1\0x" fails
+  CHECK_FALSE(ParseLongDouble("1\0"s, &v));
   CHECK_FALSE(ParseLongDouble(std::string(5120, '1'), &v));  // longer than Redis's buffer
   CHECK(ParseLongDouble(std::string(300, '1'), &v));
 }
