@@ -1244,7 +1244,12 @@ struct ConfigTable {
   // value: three `save` lines may add up to the default).
   static void EmitWarnings(Config& c) {
     for (const auto& [idx, shown] : c.impl_->unimplemented_seen) {
-      if (idx != kNpos && ValueOf(c, idx) == kDirectives[idx].def) continue;
+      if (idx != kNpos) {
+        std::string value = ValueOf(c, idx);
+        if (value == kDirectives[idx].def) continue;
+        // `save ""` asks for no snapshots, which is what kevy does until persistence lands.
+        if (kDirectives[idx].special == Special::kSave && value.empty()) continue;
+      }
       std::string key = idx == kNpos ? shown : kDirectives[idx].name;
       if (!c.impl_->warned.insert(key).second) continue;
       c.impl_->warnings.push_back(

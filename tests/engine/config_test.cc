@@ -614,6 +614,11 @@ TEST_CASE("config: directives kevy does not implement are kept, with a warning",
         std::vector<std::string>{
             "directive 'maxmemory-policy' is not implemented by kevy yet; ignored"});
   CHECK(d.Get({"maxmemory-policy"}) == Pairs{{"maxmemory-policy", "allkeys-lru"}});
+
+  // `save ""` (no snapshots) is what kevy does anyway: no warning.
+  Config e;
+  REQUIRE(e.ApplyArgs({"--save", ""}).ok());
+  CHECK(e.TakeWarnings().empty());
 }
 
 TEST_CASE("config: CONFIG GET patterns", "[config]") {
