@@ -326,6 +326,22 @@ void SetFlagOnOff(CoordContext& ctx, uint32_t flag) {
 void CmdClientNoEvict(CoordContext& ctx) { SetFlagOnOff(ctx, kClientNoEvict); }
 void CmdClientNoTouch(CoordContext& ctx) { SetFlagOnOff(ctx, kClientNoTouch); }
 
+// Client-side caching (tracking) is never on in kevy: these report the "off" state exactly as
+// Redis does for a connection that has not enabled it.
+void CmdClientGetRedir(CoordContext& ctx) { ctx.reply.Integer(-1); }
+
+void CmdClientTrackingInfo(CoordContext& ctx) {
+  ReplyBuilder& rb = ctx.reply;
+  rb.MapHeader(3);
+  rb.Bulk("flags");
+  rb.SetHeader(1);
+  rb.Bulk("off");
+  rb.Bulk("redirect");
+  rb.Integer(-1);
+  rb.Bulk("prefixes");
+  rb.ArrayHeader(0);
+}
+
 void CmdClientInfo(CoordContext& ctx) {
   std::string line = ClientLine(ctx.client, ctx.shard.now_ms(), true, ArgvMem(ctx.args));
   line.push_back('\n');
@@ -505,7 +521,9 @@ void CmdClientKill(CoordContext& ctx) {
 
 void CmdClientHelp(CoordContext& ctx) {
   ReplyHelp(ctx.reply, "CLIENT",
-            {"GETNAME",
+            {"GETREDIR",
+             "    Return the client ID we are redirecting to when tracking is enabled.",
+             "GETNAME",
              "    Return the name of the current connection.",
              "ID",
              "    Return the ID of the current connection.",
@@ -535,6 +553,8 @@ void CmdClientHelp(CoordContext& ctx) {
              "    Set client meta attr. Options are:",
              "    * LIB-NAME: the client lib name.",
              "    * LIB-VER: the client lib version.",
+             "TRACKINGINFO",
+             "    Report tracking status for the current connection.",
              "NO-EVICT (ON|OFF)",
              "    Protect current client connection from eviction.",
              "NO-TOUCH (ON|OFF)",
@@ -602,6 +622,12 @@ void RegisterConnectionFamily(CommandRegistry& r) {
                      "Controls whether commands sent by the client affect the LRU/LFU of "
                      "accessed keys",
                      "7.2.0"));
+  subs.push_back(Row("client|getredir", 2, kSub, CmdClientGetRedir, "connection",
+                     "Get tracking notifications redirection client ID if any", "6.0.0"));
+  subs.push_back(Row("client|trackinginfo", 2, kSub, CmdClientTrackingInfo, "connection",
+                     "Return information about server assisted client side caching for the "
+                     "current connection",
+                     "6.2.0"));
   subs.push_back(Row("client|help", 2, kCmdLoading | kCmdStale, CmdClientHelp, "connection",
                      "Show helpful text about the different subcommands", "5.0.0"));
   r.Add(std::move(client));

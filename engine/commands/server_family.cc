@@ -5,6 +5,7 @@
 // Redis 7's section and field names. COMMAND describes the command table from its rows (the
 // same rows the dispatcher uses), so COMMAND INFO/DOCS/LIST/GETKEYS and redis-cli's hints
 // always agree with what kevy runs.
+#include <absl/container/flat_hash_map.h>
 #include <absl/strings/str_format.h>
 #include <malloc.h>
 #include <sys/resource.h>
@@ -909,12 +910,95 @@ void ReplyCommandInfo(ReplyBuilder& rb, const CommandSpec& c) {
   }
 }
 
+// Argument lists for COMMAND DOCS (see the format in command_docs_args.inc).
+constexpr std::pair<std::string_view, std::string_view> kCommandArgs[] = {
+#include "engine/commands/command_docs_args.inc"
+};
+
+std::string_view ArgsOf(std::string_view full_name) {
+  static const absl::flat_hash_map<std::string, std::string_view> index = [] {
+    absl::flat_hash_map<std::string, std::string_view> m;
+    for (const auto& [name, args] : kCommandArgs) m.emplace(std::string(name), args);
+    return m;
+  }();
+  auto it = index.find(std::string(full_name));
+  return it == index.end() ? std::string_view() : it->second;
+}
+
+struct DocArg {
+  std::string_view name, type, token, since, flags, deprecated;
+  std::vector<DocArg> args;
+};
+
+// Parses `args` (see command_docs_args.inc) from the front of `s`, up to an unmatched ')'.
+std::vector<DocArg> ParseDocArgs(std::string_view& s) {
+  std::vector<DocArg> out;
+  while (!s.empty() && s[0] != ')') {
+    size_t end = s.find_first_of(",()");
+    std::string_view fields = s.substr(0, end);
+    s.remove_prefix(end == std::string_view::npos ? s.size() : end);
+    DocArg a;
+    std::string_view* slots[] = {&a.name, &a.type, &a.token, &a.since, &a.flags, &a.deprecated};
+    for (std::string_view* slot : slots) {
+      size_t bar = fields.find('|');
+      *slot = fields.substr(0, bar);
+      fields = bar == std::string_view::npos ? std::string_view() : fields.substr(bar + 1);
+    }
+    if (!s.empty() && s[0] == '(') {
+      s.remove_prefix(1);
+      a.args = ParseDocArgs(s);
+      if (!s.empty() && s[0] == ')') s.remove_prefix(1);
+    }
+    out.push_back(std::move(a));
+    if (!s.empty() && s[0] == ',') s.remove_prefix(1);
+  }
+  return out;
+}
+
+// Redis's addReplyCommandArgList.
+void ReplyDocArgs(ReplyBuilder& rb, const std::vector<DocArg>& args) {
+  rb.ArrayHeader(args.size());
+  for (const DocArg& a : args) {
+    bool nested = a.type == "oneof" || a.type == "block";
+    rb.MapHeader(2 + !a.token.empty() + !a.since.empty() + !a.deprecated.empty() +
+                 !a.flags.empty() + nested);
+    rb.Bulk("name");
+    rb.Bulk(a.name);
+    rb.Bulk("type");
+    rb.Bulk(a.type);
+    if (!a.token.empty()) {
+      rb.Bulk("token");
+      rb.Bulk(a.token);
+    }
+    if (!a.since.empty()) {
+      rb.Bulk("since");
+      rb.Bulk(a.since);
+    }
+    if (!a.deprecated.empty()) {
+      rb.Bulk("deprecated_since");
+      rb.Bulk(a.deprecated);
+    }
+    if (!a.flags.empty()) {
+      rb.Bulk("flags");
+      rb.SetHeader(a.flags.size());
+      for (char f : a.flags)
+        rb.SimpleString(f == 'o' ? "optional" : f == 'm' ? "multiple" : "multiple_token");
+    }
+    if (nested) {
+      rb.Bulk("arguments");
+      ReplyDocArgs(rb, a.args);
+    }
+  }
+}
+
 void ReplyCommandDocs(ReplyBuilder& rb, const CommandSpec& c, std::string_view parent_group) {
   std::string_view group = !c.group.empty()        ? c.group
                            : !parent_group.empty() ? parent_group
                                                    : "generic";
   const auto& subs = SubsOf(c);
-  size_t n = 1 + !c.summary.empty() + !c.since.empty() + !c.complexity.empty() + !subs.empty();
+  std::string_view args = ArgsOf(c.name);
+  size_t n = 1 + !c.summary.empty() + !c.since.empty() + !c.complexity.empty() + !args.empty() +
+             !subs.empty();
   rb.MapHeader(n);
   if (!c.summary.empty()) {
     rb.Bulk("summary");
@@ -929,6 +1013,10 @@ void ReplyCommandDocs(ReplyBuilder& rb, const CommandSpec& c, std::string_view p
   if (!c.complexity.empty()) {
     rb.Bulk("complexity");
     rb.Bulk(c.complexity);
+  }
+  if (!args.empty()) {
+    rb.Bulk("arguments");
+    ReplyDocArgs(rb, ParseDocArgs(args));
   }
   if (!subs.empty()) {
     rb.Bulk("subcommands");

@@ -248,6 +248,16 @@ TEST_CASE("CLIENT ID, SETNAME, GETNAME, SETINFO, NO-EVICT, NO-TOUCH", "[connecti
   CHECK(S(e.Run({"CLIENT", "NO-TOUCH", "OFF"}, c)) == "OK");
   CHECK((e.client(c).flags & kClientNoTouch) == 0);
 
+  // Tracking is never on.
+  CHECK(S(e.Run({"CLIENT", "GETREDIR"}, c)) == Int(-1));
+  CHECK(S(e.Run({"CLIENT", "TRACKINGINFO"}, c)) ==
+        "[\"flags\", [\"off\"], \"redirect\", (integer) -1, \"prefixes\", []]");
+  e.Run({"HELLO", "3"}, c);
+  CHECK(
+      RunRaw(e, {"CLIENT", "TRACKINGINFO"}, c) ==
+      "%3\r\n$5\r\nflags\r\n~1\r\n$3\r\noff\r\n$8\r\nredirect\r\n:-1\r\n$8\r\nprefixes\r\n*0\r\n");
+  e.Run({"HELLO", "2"}, c);
+
   CHECK(S(e.Run({"CLIENT"}, c)) == Err("ERR wrong number of arguments for 'client' command"));
   CHECK(S(e.Run({"CLIENT", "foo"}, c)) == Err("ERR unknown subcommand 'foo'. Try CLIENT HELP."));
   RespValue help = e.Run({"CLIENT", "HELP"}, c);

@@ -337,7 +337,8 @@ TEST_CASE("COMMAND COUNT, bare COMMAND and COMMAND INFO describe the table", "[s
   for (const auto& s : client.elems[9].elems) subs.insert(s.elems[0].str);
   CHECK(subs == std::set<std::string>{"client|id", "client|setname", "client|getname",
                                       "client|info", "client|list", "client|kill", "client|setinfo",
-                                      "client|no-evict", "client|no-touch", "client|help"});
+                                      "client|no-evict", "client|no-touch", "client|getredir",
+                                      "client|trackinginfo", "client|help"});
   // COMMAND's own subcommands are described too.
   RespValue cmd = e.Run({"COMMAND", "INFO", "command"}).elems[0];
   CHECK(cmd.elems[9].elems.size() == 6);
@@ -425,8 +426,28 @@ TEST_CASE("COMMAND DOCS", "[server]") {
   REQUIRE(r.type == RespValue::kArray);  // a map, flattened in RESP2
   CHECK(S(r) ==
         "[\"ping\", [\"summary\", \"Ping the server\", \"since\", \"1.0.0\", \"group\", "
-        "\"connection\", \"complexity\", \"O(1)\"]]");
+        "\"connection\", \"complexity\", \"O(1)\", \"arguments\", [[\"name\", \"message\", "
+        "\"type\", \"string\", \"flags\", [optional]]]]]");
   CHECK(e.Run({"COMMAND", "DOCS", "nosuch"}).elems.empty());
+  // The byte-exact reply of Redis 7.0.15 for COMMAND DOCS ping in RESP2.
+  CHECK(RunRaw(e, {"COMMAND", "DOCS", "ping"}) ==
+        "*2\r\n$4\r\nping\r\n*10\r\n$7\r\nsummary\r\n$15\r\nPing the server\r\n$5\r\nsince\r\n"
+        "$5\r\n1.0.0\r\n$5\r\ngroup\r\n$10\r\nconnection\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n"
+        "$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r\n$7\r\nmessage\r\n$4\r\ntype\r\n$6\r\n"
+        "string\r\n$5\r\nflags\r\n*1\r\n+optional\r\n");
+  // Nested arguments (oneof, block, tokens, since), as redis-cli needs them for its hints.
+  CHECK(S(e.Run({"COMMAND", "DOCS", "client|no-evict"})) ==
+        "[\"client|no-evict\", [\"summary\", \"Set client eviction mode for the current "
+        "connection\", \"since\", \"7.0.0\", \"group\", \"connection\", \"complexity\", "
+        "\"O(1)\", \"arguments\", [[\"name\", \"enabled\", \"type\", \"oneof\", \"arguments\", "
+        "[[\"name\", \"on\", \"type\", \"pure-token\", \"token\", \"ON\"], [\"name\", \"off\", "
+        "\"type\", \"pure-token\", \"token\", \"OFF\"]]]]]]");
+  RespValue kill = e.Run({"COMMAND", "DOCS", "client|kill"});
+  std::string kill_text = S(kill);
+  CHECK(kill_text.find("[\"name\", \"client-id\", \"type\", \"integer\", \"token\", \"ID\", "
+                       "\"since\", \"2.8.12\", \"flags\", [optional]]") != std::string::npos);
+  CHECK(kill_text.find("[\"name\", \"ip:port\", \"type\", \"string\", \"deprecated_since\", "
+                       "\"2.8.12\"]") != std::string::npos);
 
   e.Run({"HELLO", "3"});
   r = e.Run({"COMMAND", "DOCS", "config"});
@@ -464,7 +485,7 @@ TEST_CASE("COMMAND LIST and its filters", "[server]") {
   CHECK(all.size() == expected);
 
   std::vector<std::string> cl = Strs(e.Run({"COMMAND", "LIST", "FILTERBY", "PATTERN", "CLIENT*"}));
-  CHECK(cl.size() == 11);
+  CHECK(cl.size() == 13);
   for (const auto& n : cl) CHECK(n.rfind("client", 0) == 0);
 
   std::vector<std::string> conn =
