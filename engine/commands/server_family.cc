@@ -880,57 +880,113 @@ uint32_t AclBits(const CommandSpec& c) {
   return bits;
 }
 
-void ReplyCommandInfo(ReplyBuilder& rb, const CommandSpec& c) {
-  rb.ArrayHeader(10);
-  rb.Bulk(c.name);
-  rb.Integer(c.arity);
-  std::vector<std::string_view> flags;
-  for (const auto& [bit, name] : kFlagNames)
-    if (c.flags & bit) flags.push_back(name);
-  if (c.get_keys) flags.push_back("movablekeys");
-  if (c.flags & kCmdAllowBusy) flags.push_back("allow_busy");
-  rb.SetHeader(flags.size());
-  for (std::string_view f : flags) rb.SimpleString(f);
-  int first = c.first_key > 0 ? c.first_key : 0;
-  rb.Integer(first);
-  rb.Integer(first ? c.last_key : 0);
-  rb.Integer(first ? (c.key_step > 0 ? c.key_step : 1) : 0);
-  uint32_t acl = AclBits(c);
-  rb.SetHeader(static_cast<size_t>(__builtin_popcount(acl)));
-  for (size_t i = 0; i < kNumAclCategories; ++i)
-    if (acl & (1u << i)) rb.SimpleString(StrCat("@", kAclCategories[i]));
-  rb.SetHeader(0);  // tips
-  rb.SetHeader(0);  // key specs
-  const auto& subs = SubsOf(c);
-  if (subs.empty()) {
-    rb.SetHeader(0);
-  } else {
-    rb.ArrayHeader(subs.size());
-    for (const CommandSpec& s : subs) ReplyCommandInfo(rb, s);
-  }
-}
-
-// Argument lists for COMMAND DOCS (see the format in command_docs_args.inc).
-constexpr std::pair<std::string_view, std::string_view> kCommandArgs[] = {
-#include "engine/commands/command_docs_args.inc"
+// Metadata beyond the rows (see the format in command_meta.inc).
+struct CommandMeta {
+  std::string_view name, args, tips, key_specs, doc_flags, deprecated_since, replaced_by, history;
+};
+constexpr CommandMeta kCommandMeta[] = {
+#include "engine/commands/command_meta.inc"
 };
 
-std::string_view ArgsOf(std::string_view full_name) {
-  static const absl::flat_hash_map<std::string, std::string_view> index = [] {
-    absl::flat_hash_map<std::string, std::string_view> m;
-    for (const auto& [name, args] : kCommandArgs) m.emplace(std::string(name), args);
+const CommandMeta* MetaOf(std::string_view full_name) {
+  static const absl::flat_hash_map<std::string, const CommandMeta*> index = [] {
+    absl::flat_hash_map<std::string, const CommandMeta*> m;
+    for (const CommandMeta& c : kCommandMeta) m.emplace(std::string(c.name), &c);
     return m;
   }();
   auto it = index.find(std::string(full_name));
-  return it == index.end() ? std::string_view() : it->second;
+  return it == index.end() ? nullptr : it->second;
+}
+
+// Splits `s` at `sep` (nothing for an empty string).
+std::vector<std::string_view> Split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  while (!s.empty()) {
+    size_t at = s.find(sep);
+    out.push_back(s.substr(0, at));
+    s = at == std::string_view::npos ? std::string_view() : s.substr(at + 1);
+  }
+  return out;
+}
+
+void ReplyTips(ReplyBuilder& rb, const CommandMeta* meta) {
+  std::vector<std::string_view> tips =
+      meta ? Split(meta->tips, ',') : std::vector<std::string_view>();
+  rb.SetHeader(tips.size());
+  for (std::string_view t : tips) rb.Bulk(t);
+}
+
+int64_t ToInt(std::string_view s) {
+  int64_t v = 0;
+  return ParseInt64(s, &v) ? v : 0;
+}
+
+// Redis's addReplyCommandKeySpecs.
+void ReplyKeySpecs(ReplyBuilder& rb, const CommandMeta* meta) {
+  std::vector<std::string_view> specs =
+      meta ? Split(meta->key_specs, ';') : std::vector<std::string_view>();
+  rb.SetHeader(specs.size());
+  for (std::string_view spec : specs) {
+    std::vector<std::string_view> f = Split(spec, '|');
+    f.resize(std::max<size_t>(f.size(), 3));
+    bool notes = f.size() > 3;
+    rb.MapHeader(3 + notes);
+    if (notes) {
+      rb.Bulk("notes");
+      rb.Bulk(f[3]);
+    }
+    rb.Bulk("flags");
+    std::vector<std::string_view> flags = Split(f[0], ' ');
+    rb.SetHeader(flags.size());
+    for (std::string_view fl : flags) rb.SimpleString(fl);
+    std::vector<std::string_view> bs = Split(f[1], ' ');
+    bs.resize(std::max<size_t>(bs.size(), 1));
+    rb.Bulk("begin_search");
+    rb.MapHeader(2);
+    rb.Bulk("type");
+    rb.Bulk(bs[0]);
+    rb.Bulk("spec");
+    if (bs[0] == "index" && bs.size() == 2) {
+      rb.MapHeader(1);
+      rb.Bulk("index");
+      rb.Integer(ToInt(bs[1]));
+    } else if (bs[0] == "keyword" && bs.size() == 3) {
+      rb.MapHeader(2);
+      rb.Bulk("keyword");
+      rb.Bulk(bs[1]);
+      rb.Bulk("startfrom");
+      rb.Integer(ToInt(bs[2]));
+    } else {
+      rb.MapHeader(0);
+    }
+    std::vector<std::string_view> fk = Split(f[2], ' ');
+    fk.resize(std::max<size_t>(fk.size(), 1));
+    rb.Bulk("find_keys");
+    rb.MapHeader(2);
+    rb.Bulk("type");
+    rb.Bulk(fk[0]);
+    rb.Bulk("spec");
+    if ((fk[0] == "range" || fk[0] == "keynum") && fk.size() == 4) {
+      bool range = fk[0] == "range";
+      rb.MapHeader(3);
+      rb.Bulk(range ? "lastkey" : "keynumidx");
+      rb.Integer(ToInt(fk[1]));
+      rb.Bulk(range ? "keystep" : "firstkey");
+      rb.Integer(ToInt(fk[2]));
+      rb.Bulk(range ? "limit" : "keystep");
+      rb.Integer(ToInt(fk[3]));
+    } else {
+      rb.MapHeader(0);
+    }
+  }
 }
 
 struct DocArg {
-  std::string_view name, type, token, since, flags, deprecated;
+  std::string_view name, type, key_spec_index, token, since, flags, deprecated;
   std::vector<DocArg> args;
 };
 
-// Parses `args` (see command_docs_args.inc) from the front of `s`, up to an unmatched ')'.
+// Parses `args` (see command_meta.inc) from the front of `s`, up to an unmatched ')'.
 std::vector<DocArg> ParseDocArgs(std::string_view& s) {
   std::vector<DocArg> out;
   while (!s.empty() && s[0] != ')') {
@@ -938,7 +994,8 @@ std::vector<DocArg> ParseDocArgs(std::string_view& s) {
     std::string_view fields = s.substr(0, end);
     s.remove_prefix(end == std::string_view::npos ? s.size() : end);
     DocArg a;
-    std::string_view* slots[] = {&a.name, &a.type, &a.token, &a.since, &a.flags, &a.deprecated};
+    std::string_view* slots[] = {&a.name,  &a.type,  &a.key_spec_index, &a.token,
+                                 &a.since, &a.flags, &a.deprecated};
     for (std::string_view* slot : slots) {
       size_t bar = fields.find('|');
       *slot = fields.substr(0, bar);
@@ -960,12 +1017,16 @@ void ReplyDocArgs(ReplyBuilder& rb, const std::vector<DocArg>& args) {
   rb.ArrayHeader(args.size());
   for (const DocArg& a : args) {
     bool nested = a.type == "oneof" || a.type == "block";
-    rb.MapHeader(2 + !a.token.empty() + !a.since.empty() + !a.deprecated.empty() +
-                 !a.flags.empty() + nested);
+    rb.MapHeader(2 + !a.key_spec_index.empty() + !a.token.empty() + !a.since.empty() +
+                 !a.deprecated.empty() + !a.flags.empty() + nested);
     rb.Bulk("name");
     rb.Bulk(a.name);
     rb.Bulk("type");
     rb.Bulk(a.type);
+    if (!a.key_spec_index.empty()) {
+      rb.Bulk("key_spec_index");
+      rb.Integer(ToInt(a.key_spec_index));
+    }
     if (!a.token.empty()) {
       rb.Bulk("token");
       rb.Bulk(a.token);
@@ -991,14 +1052,49 @@ void ReplyDocArgs(ReplyBuilder& rb, const std::vector<DocArg>& args) {
   }
 }
 
+void ReplyCommandInfo(ReplyBuilder& rb, const CommandSpec& c) {
+  rb.ArrayHeader(10);
+  rb.Bulk(c.name);
+  rb.Integer(c.arity);
+  std::vector<std::string_view> flags;
+  for (const auto& [bit, name] : kFlagNames)
+    if (c.flags & bit) flags.push_back(name);
+  if (c.get_keys) flags.push_back("movablekeys");
+  if (c.flags & kCmdAllowBusy) flags.push_back("allow_busy");
+  rb.SetHeader(flags.size());
+  for (std::string_view f : flags) rb.SimpleString(f);
+  int first = c.first_key > 0 ? c.first_key : 0;
+  rb.Integer(first);
+  rb.Integer(first ? c.last_key : 0);
+  rb.Integer(first ? (c.key_step > 0 ? c.key_step : 1) : 0);
+  uint32_t acl = AclBits(c);
+  rb.SetHeader(static_cast<size_t>(__builtin_popcount(acl)));
+  for (size_t i = 0; i < kNumAclCategories; ++i)
+    if (acl & (1u << i)) rb.SimpleString(StrCat("@", kAclCategories[i]));
+  const CommandMeta* meta = MetaOf(c.name);
+  ReplyTips(rb, meta);
+  ReplyKeySpecs(rb, meta);
+  const auto& subs = SubsOf(c);
+  if (subs.empty()) {
+    rb.SetHeader(0);
+  } else {
+    rb.ArrayHeader(subs.size());
+    for (const CommandSpec& s : subs) ReplyCommandInfo(rb, s);
+  }
+}
+
 void ReplyCommandDocs(ReplyBuilder& rb, const CommandSpec& c, std::string_view parent_group) {
   std::string_view group = !c.group.empty()        ? c.group
                            : !parent_group.empty() ? parent_group
                                                    : "generic";
   const auto& subs = SubsOf(c);
-  std::string_view args = ArgsOf(c.name);
-  size_t n = 1 + !c.summary.empty() + !c.since.empty() + !c.complexity.empty() + !args.empty() +
-             !subs.empty();
+  const CommandMeta* meta = MetaOf(c.name);
+  static constexpr CommandMeta kNone{};
+  const CommandMeta& m = meta ? *meta : kNone;
+  std::string_view args = m.args;
+  size_t n = 1 + !c.summary.empty() + !c.since.empty() + !c.complexity.empty() +
+             !m.doc_flags.empty() + !m.deprecated_since.empty() + !m.replaced_by.empty() +
+             !m.history.empty() + !args.empty() + !subs.empty();
   rb.MapHeader(n);
   if (!c.summary.empty()) {
     rb.Bulk("summary");
@@ -1013,6 +1109,31 @@ void ReplyCommandDocs(ReplyBuilder& rb, const CommandSpec& c, std::string_view p
   if (!c.complexity.empty()) {
     rb.Bulk("complexity");
     rb.Bulk(c.complexity);
+  }
+  if (!m.doc_flags.empty()) {
+    rb.Bulk("doc_flags");
+    std::vector<std::string_view> flags = Split(m.doc_flags, ' ');
+    rb.SetHeader(flags.size());
+    for (std::string_view f : flags) rb.SimpleString(f);
+  }
+  if (!m.deprecated_since.empty()) {
+    rb.Bulk("deprecated_since");
+    rb.Bulk(m.deprecated_since);
+  }
+  if (!m.replaced_by.empty()) {
+    rb.Bulk("replaced_by");
+    rb.Bulk(m.replaced_by);
+  }
+  if (!m.history.empty()) {
+    rb.Bulk("history");
+    std::vector<std::string_view> entries = Split(m.history, '#');
+    rb.SetHeader(entries.size());
+    for (std::string_view e : entries) {
+      size_t caret = e.find('^');
+      rb.ArrayHeader(2);
+      rb.Bulk(e.substr(0, caret));
+      rb.Bulk(caret == std::string_view::npos ? std::string_view() : e.substr(caret + 1));
+    }
   }
   if (!args.empty()) {
     rb.Bulk("arguments");

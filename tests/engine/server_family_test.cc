@@ -314,14 +314,17 @@ TEST_CASE("COMMAND COUNT, bare COMMAND and COMMAND INFO describe the table", "[s
   // Redis 7.0.15's replies, except that kevy sends no tips.
   CHECK(S(e.Run({"COMMAND", "INFO", "ping", "nosuch", "echo"})) ==
         "[[\"ping\", (integer) -1, [fast], (integer) 0, (integer) 0, (integer) 0, "
-        "[@fast, @connection], [], [], []], (nil), "
+        "[@fast, @connection], [\"request_policy:all_shards\", "
+        "\"response_policy:all_succeeded\"], [], []], (nil), "
         "[\"echo\", (integer) 2, [loading, stale, fast], (integer) 0, (integer) 0, "
         "(integer) 0, [@fast, @connection], [], [], []]]");
   CHECK(S(e.Run({"COMMAND", "INFO", "client|list", "config|set"})) ==
         "[[\"client|list\", (integer) -2, [admin, noscript, loading, stale], (integer) 0, "
-        "(integer) 0, (integer) 0, [@admin, @slow, @dangerous, @connection], [], [], []], "
+        "(integer) 0, (integer) 0, [@admin, @slow, @dangerous, @connection], "
+        "[\"nondeterministic_output\"], [], []], "
         "[\"config|set\", (integer) -4, [admin, noscript, loading, stale], (integer) 0, "
-        "(integer) 0, (integer) 0, [@admin, @slow, @dangerous], [], [], []]]");
+        "(integer) 0, (integer) 0, [@admin, @slow, @dangerous], [\"request_policy:all_nodes\", "
+        "\"response_policy:all_succeeded\"], [], []]]");
   CHECK(S(e.Run({"COMMAND", "INFO", "shutdown", "hello"})) ==
         "[[\"shutdown\", (integer) -1, [admin, noscript, loading, stale, no_multi, allow_busy], "
         "(integer) 0, (integer) 0, (integer) 0, [@admin, @slow, @dangerous], [], [], []], "
@@ -348,7 +351,8 @@ TEST_CASE("COMMAND COUNT, bare COMMAND and COMMAND INFO describe the table", "[s
   e.Run({"HELLO", "3"});
   CHECK(RunRaw(e, {"COMMAND", "INFO", "ping"}) ==
         "*1\r\n*10\r\n$4\r\nping\r\n:-1\r\n~1\r\n+fast\r\n:0\r\n:0\r\n:0\r\n~2\r\n+@fast\r\n"
-        "+@connection\r\n~0\r\n~0\r\n~0\r\n");
+        "+@connection\r\n~2\r\n$25\r\nrequest_policy:all_shards\r\n$29\r\n"
+        "response_policy:all_succeeded\r\n~0\r\n~0\r\n");
   CHECK(RunRaw(e, {"COMMAND", "INFO", "nosuch"}) == "*1\r\n_\r\n");
 }
 
@@ -394,9 +398,14 @@ TEST_CASE("COMMAND INFO of keyed commands: key range, implied categories", "[ser
   CHECK(S(e.Run({"COMMAND", "INFO", "xmov"}).elems[0].elems[2]) == "[write, movablekeys]");
   if (e.server().commands.Find("get")) {
     // Once the string family registers GET, it must match Redis exactly.
-    CHECK(S(e.Run({"COMMAND", "INFO", "get"})) ==
-          "[[\"get\", (integer) 2, [readonly, fast], (integer) 1, (integer) 1, (integer) 1, "
-          "[@read, @string, @fast], [], [], []]]");
+    // Redis 7.0.15's bytes, key spec included.
+    CHECK(RunRaw(e, {"COMMAND", "INFO", "get"}) ==
+          "*1\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n*3\r\n"
+          "+@read\r\n+@string\r\n+@fast\r\n*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RO\r\n"
+          "+access\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n"
+          "*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n"
+          "$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n"
+          ":0\r\n*0\r\n");
   }
 
   SECTION("GETKEYS") {
@@ -435,6 +444,20 @@ TEST_CASE("COMMAND DOCS", "[server]") {
         "$5\r\n1.0.0\r\n$5\r\ngroup\r\n$10\r\nconnection\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n"
         "$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r\n$7\r\nmessage\r\n$4\r\ntype\r\n$6\r\n"
         "string\r\n$5\r\nflags\r\n*1\r\n+optional\r\n");
+  // History and nested blocks: Redis 7.0.15's bytes for COMMAND DOCS hello.
+  CHECK(RunRaw(e, {"COMMAND", "DOCS", "hello"}) ==
+        "*2\r\n$5\r\nhello\r\n*12\r\n$7\r\nsummary\r\n$20\r\nHandshake with Redis\r\n$5\r\n"
+        "since\r\n$5\r\n6.0.0\r\n$5\r\ngroup\r\n$10\r\nconnection\r\n$10\r\ncomplexity\r\n$4\r\n"
+        "O(1)\r\n$7\r\nhistory\r\n*1\r\n*2\r\n$5\r\n6.2.0\r\n$109\r\n`protover` made optional; "
+        "when called without arguments the command reports the current connection's context.\r\n"
+        "$9\r\narguments\r\n*1\r\n*8\r\n$4\r\nname\r\n$9\r\narguments\r\n$4\r\ntype\r\n$5\r\n"
+        "block\r\n$5\r\nflags\r\n*1\r\n+optional\r\n$9\r\narguments\r\n*3\r\n*4\r\n$4\r\nname\r\n"
+        "$8\r\nprotover\r\n$4\r\ntype\r\n$7\r\ninteger\r\n*10\r\n$4\r\nname\r\n$17\r\n"
+        "username_password\r\n$4\r\ntype\r\n$5\r\nblock\r\n$5\r\ntoken\r\n$4\r\nAUTH\r\n$5\r\n"
+        "flags\r\n*1\r\n+optional\r\n$9\r\narguments\r\n*2\r\n*4\r\n$4\r\nname\r\n$8\r\n"
+        "username\r\n$4\r\ntype\r\n$6\r\nstring\r\n*4\r\n$4\r\nname\r\n$8\r\npassword\r\n$4\r\n"
+        "type\r\n$6\r\nstring\r\n*8\r\n$4\r\nname\r\n$10\r\nclientname\r\n$4\r\ntype\r\n$6\r\n"
+        "string\r\n$5\r\ntoken\r\n$7\r\nSETNAME\r\n$5\r\nflags\r\n*1\r\n+optional\r\n");
   // Nested arguments (oneof, block, tokens, since), as redis-cli needs them for its hints.
   CHECK(S(e.Run({"COMMAND", "DOCS", "client|no-evict"})) ==
         "[\"client|no-evict\", [\"summary\", \"Set client eviction mode for the current "
