@@ -50,13 +50,19 @@ Entry* Db::Insert(std::string_view key, Value v) {
 }
 
 Entry* Db::FindOrCreate(std::string_view key, int64_t now_ms, bool* created) {
-  Entry* e = Find(key, now_ms);
-  if (e) {
-    *created = false;
-    return e;
+  uint64_t hash = HashKey(key);  // once, for the lookup and the insert
+  Entry* e = table_.Find(key, hash);
+  if (e && IsExpired(e, now_ms)) {
+    ExpireEntry(e);
+    e = nullptr;
   }
-  *created = true;
-  e = Insert(key, Value{});
+  *created = e == nullptr;
+  if (!e) {
+    e = new Entry;
+    e->key.assign(key);
+    e->hash = hash;
+    table_.Insert(e);
+  }
   e->access_s = LruClock(now_ms);
   return e;
 }

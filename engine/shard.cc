@@ -27,6 +27,7 @@ class RemoteCommand final : public Task {
     spec_->on_shard(ctx);
   }
   void CompleteOnOrigin(Shard& origin) override {
+    origin.CountReply(*spec_, reply_, 0);
     if (!slot_.client->closed) slot_.client->pending.Buffer(slot_.seq) = std::move(reply_);
     origin.CompleteSlot(slot_);
   }
@@ -185,26 +186,40 @@ void Shard::DeferLocal(ClientState& c, const CommandSpec& spec, const ArgList& a
   Post(t);
 }
 
+void Shard::CountReply(const CommandSpec& spec, const std::string& buf, size_t from) {
+  // An error reply (a top-level '-') counts as a failed call, as Redis's afterErrorReply.
+  if (from < buf.size() && buf[from] == '-') {
+    ++stats_.total_error_replies;
+    ++cmdstats_[spec.id].failed_calls;
+  }
+}
+
 void Shard::RunLocal(ClientState& c, const CommandSpec& spec, const ArgList& args) {
   if (c.pending.empty()) {
+    size_t from = c.out.size();
     ReplyBuilder rb(&c.out, c.proto);
     CmdContext ctx{*this, *dbs_[c.db], c.db, args, rb, &c, c.flags, spec};
     spec.on_shard(ctx);
+    CountReply(spec, c.out, from);
     return;
   }
   uint64_t seq = c.pending.Reserve();
-  ReplyBuilder rb(&c.pending.Buffer(seq), c.proto);
+  std::string& buf = c.pending.Buffer(seq);
+  ReplyBuilder rb(&buf, c.proto);
   CmdContext ctx{*this, *dbs_[c.db], c.db, args, rb, &c, c.flags, spec};
   spec.on_shard(ctx);
+  CountReply(spec, buf, 0);
   c.pending.Complete(seq);
   c.pending.Drain([&](std::string& b) { c.out.append(b); });
 }
 
 void Shard::RunOrigin(ClientState& c, const CommandSpec& spec, const ArgList& args) {
   if (c.pending.empty()) {
+    size_t from = c.out.size();
     ReplyBuilder rb(&c.out, c.proto);
     CoordContext ctx{*this, c, args, spec, rb};
     spec.on_origin(ctx);
+    if (!ctx.deferred) CountReply(spec, c.out, from);
     return;
   }
   std::string scratch;
@@ -212,6 +227,7 @@ void Shard::RunOrigin(ClientState& c, const CommandSpec& spec, const ArgList& ar
   CoordContext ctx{*this, c, args, spec, rb};
   spec.on_origin(ctx);
   if (ctx.deferred) return;
+  CountReply(spec, scratch, 0);
   uint64_t seq = c.pending.Reserve();
   c.pending.Buffer(seq) = std::move(scratch);
   c.pending.Complete(seq);

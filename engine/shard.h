@@ -70,9 +70,13 @@ class Shard {
     std::string& buf = slot.client->pending.Buffer(slot.seq);
     ReplyBuilder rb(&buf, slot.proto);
     write(rb);
+    if (!buf.empty() && buf[0] == '-') ++stats_.total_error_replies;
     CompleteSlot(slot);
   }
   void CompleteSlot(ReplySlot slot);
+  // Counts an error reply starting at buf[from] in the stats (total_error_replies,
+  // failed_calls of the command).
+  void CountReply(const CommandSpec& spec, const std::string& buf, size_t from);
   // Clients with new output since the network layer last looked.
   std::vector<ClientState*>& dirty() { return dirty_; }
   void MarkDirty(ClientState* c) {

@@ -24,7 +24,7 @@ TEST_CASE("protocol errors answer with Redis's text and close the connection", "
     std::string input, error;
   } cases[] = {
       {"*abc\r\n", "ERR Protocol error: invalid multibulk length"},
-      {"*3000000\r\n", "ERR Protocol error: invalid multibulk length"},
+      {"*2147483648\r\n", "ERR Protocol error: invalid multibulk length"},
       {"*1\r\n$abc\r\n", "ERR Protocol error: invalid bulk length"},
       {"*1\r\n$-5\r\n", "ERR Protocol error: invalid bulk length"},
       {"*1\r\n$600000000\r\n", "ERR Protocol error: invalid bulk length"},
