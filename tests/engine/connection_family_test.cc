@@ -413,3 +413,25 @@ TEST_CASE("CLIENT KILL closes clients on any shard", "[connection]") {
 }
 
 }  // namespace kevy::test
+
+namespace kevy::test {
+
+TEST_CASE("CLIENT LIST and KILL with 1 and 3 shards", "[connection]") {
+  for (int shards : {1, 3}) {
+    TestEngine e(shards);
+    std::vector<int> handles;
+    for (int s = 0; s < shards; ++s) handles.push_back(e.NewClient(s));
+    RespValue r = e.Run({"CLIENT", "LIST"});
+    CHECK(Lines(r.str).size() == static_cast<size_t>(shards + 1));
+    int victim = handles.back();
+    CHECK(S(e.Run({"CLIENT", "KILL", "ID", std::to_string(e.client(victim).id)})) == Int(1));
+    CHECK(e.client(victim).closed);
+    CHECK(Lines(e.Run({"CLIENT", "LIST"}).str).size() == static_cast<size_t>(shards));
+    // From a client on the last shard, everyone else goes.
+    int last = e.NewClient(shards - 1);
+    CHECK(S(e.Run({"CLIENT", "KILL", "SKIPME", "yes", "USER", "default"}, last)) == Int(shards));
+    CHECK(Lines(e.Run({"CLIENT", "LIST"}, last).str).size() == 1);
+  }
+}
+
+}  // namespace kevy::test
