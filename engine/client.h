@@ -44,6 +44,10 @@ struct ClientState {
   agg::ReplyRing pending;
   // Tasks in flight that will come back to this client; it may not be freed before 0.
   uint32_t inflight = 0;
+  // A multi-round command is in flight (CoordContext::Defer(true)): the client's further
+  // requests are not dispatched until the reply with sequence barrier_seq completes.
+  bool barrier = false;
+  uint64_t barrier_seq = 0;
   bool closed = false;       // the socket is gone; completions are dropped
   bool dirty = false;        // queued on the shard's dirty list
 };

@@ -17,20 +17,49 @@ bool Lower(std::string_view in, char* out, size_t cap, size_t* len) {
 }
 }  // namespace
 
+uint32_t CommandRegistry::NameHash(std::string_view name) {
+  uint32_t h = 2166136261u;  // FNV-1a over the name with ASCII letters folded to lower case
+  for (char c : name) {
+    h ^= static_cast<uint8_t>(c) | 0x20;
+    h *= 16777619u;
+  }
+  return h;
+}
+
+void CommandRegistry::Reindex() {
+  size_t cap = 64;
+  while (cap < specs_.size() * 4) cap *= 2;
+  slots_.assign(cap, 0);
+  for (size_t i = 0; i < specs_.size(); ++i) {
+    size_t pos = NameHash(specs_[i].name) & (cap - 1);
+    while (slots_[pos]) pos = (pos + 1) & (cap - 1);
+    slots_[pos] = static_cast<uint32_t>(i + 1);
+  }
+}
+
 void CommandRegistry::Add(CommandSpec spec) {
-  assert(index_.find(spec.name) == index_.end());
+  assert(Find(spec.name) == nullptr);
   spec.id = next_id_++;
   for (auto& sub : spec.subcommands) sub.id = next_id_++;
-  index_[spec.name] = static_cast<int>(specs_.size());
   specs_.push_back(std::move(spec));
+  Reindex();
 }
 
 const CommandSpec* CommandRegistry::Find(std::string_view name) const {
-  char buf[64];
-  size_t len;
-  if (!Lower(name, buf, sizeof(buf), &len)) return nullptr;
-  auto it = index_.find(absl::string_view(buf, len));
-  return it == index_.end() ? nullptr : &specs_[it->second];
+  if (slots_.empty()) return nullptr;
+  size_t mask = slots_.size() - 1;
+  for (size_t pos = NameHash(name) & mask; slots_[pos]; pos = (pos + 1) & mask) {
+    const CommandSpec& s = specs_[slots_[pos] - 1];
+    if (s.name.size() != name.size()) continue;
+    size_t i = 0;
+    for (; i < name.size(); ++i) {
+      char c = name[i];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c | 0x20);
+      if (c != s.name[i]) break;
+    }
+    if (i == name.size()) return &s;
+  }
+  return nullptr;
 }
 
 const CommandSpec* CommandRegistry::FindSub(const CommandSpec& parent,

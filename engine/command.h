@@ -16,8 +16,6 @@
 #include <string_view>
 #include <vector>
 
-#include <absl/container/flat_hash_map.h>
-
 #include "engine/agg/reply_ring.h"
 #include "resp/parser.h"
 #include "resp/reply.h"
@@ -82,7 +80,11 @@ struct CoordContext {
 
   // Reserves the command's place in the client's reply order for a reply that comes later
   // (Shard::Finish). Call at most once; after it, write nothing to `reply`.
-  ReplySlot Defer();
+  // `barrier`: the client's next commands wait until this one has replied. Needed by
+  // operations of several rounds (RENAME across shards, MSETNX): a command pipelined after
+  // them must not overtake their second round. One-round fan-outs need none: each shard gets
+  // the client's commands in order anyway.
+  ReplySlot Defer(bool barrier = false);
   bool deferred = false;
   ReplySlot slot;
 };
@@ -135,7 +137,12 @@ class CommandRegistry {
 
  private:
   std::vector<CommandSpec> specs_;
-  absl::flat_hash_map<std::string, int> index_;  // lower-case name -> position in specs_
+  // Case-insensitive open-addressing index: slot -> position in specs_ + 1 (0 = empty).
+  // Every request looks its command up here, so it hashes with ASCII case folding and
+  // compares without copying instead of lower-casing into a std::string key.
+  static uint32_t NameHash(std::string_view name);
+  void Reindex();
+  std::vector<uint32_t> slots_;
   int next_id_ = 0;
 };
 

@@ -43,12 +43,16 @@ class RemoteCommand final : public Task {
 
 }  // namespace
 
-ReplySlot CoordContext::Defer() {
+ReplySlot CoordContext::Defer(bool barrier) {
   deferred = true;
   slot.client = &client;
   slot.seq = client.pending.Reserve();
   slot.proto = client.proto;
   ++client.inflight;
+  if (barrier) {
+    client.barrier = true;
+    client.barrier_seq = slot.seq;
+  }
   return slot;
 }
 
@@ -136,12 +140,26 @@ void Shard::Dispatch(ClientState& c, const ArgList& args) {
     spec = sub;
   }
   if (!CheckArity(c, *spec, args)) return;
+  if (!c.authenticated && !(spec->flags & kCmdNoAuth) && !config().requirepass().empty()) {
+    ++cmdstats_[spec->id].rejected_calls;
+    ReplyError(c, "NOAUTH Authentication required.");
+    if (!c.out.empty()) MarkDirty(&c);
+    return;
+  }
   c.last_cmd = spec->name;
   ++cmdstats_[spec->id].calls;
 
   if (spec->has_keys() && spec->on_shard) {
     key_pos_.clear();
-    if (CommandRegistry::KeyPositions(*spec, args, &key_pos_) && !key_pos_.empty()) {
+    bool keys_ok;
+    if (spec->first_key == spec->last_key && !spec->get_keys) {
+      // One key at a fixed position (GET, SET, INCR, ...): the common case, no range walk.
+      keys_ok = static_cast<size_t>(spec->first_key) < args.size();
+      if (keys_ok) key_pos_.push_back(spec->first_key);
+    } else {
+      keys_ok = CommandRegistry::KeyPositions(*spec, args, &key_pos_);
+    }
+    if (keys_ok && !key_pos_.empty()) {
       uint16_t nshards = server_->num_shards();
       uint16_t target = nshards <= 1 ? 0 : server_->slots.ShardOf(args[key_pos_[0]]);
       bool single = true;
@@ -247,6 +265,10 @@ void Shard::SendRemote(ClientState& c, const CommandSpec& spec, const ArgList& a
 void Shard::CompleteSlot(ReplySlot slot) {
   ClientState* c = slot.client;
   --c->inflight;
+  if (c->barrier && c->barrier_seq == slot.seq) {
+    c->barrier = false;
+    MarkDirty(c);  // the network layer resumes parsing the client's buffered requests
+  }
   if (c->closed) {
     if (c->inflight == 0 && net_) net_->ReleaseClient(c);
     return;

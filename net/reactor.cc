@@ -28,6 +28,7 @@ struct Connection : ClientState {
   bool recv_armed = false;
   bool send_busy = false;
   bool closing = false;
+  bool input_paused = false;  // a barrier command is in flight: `in` waits unparsed
 };
 
 namespace {
@@ -239,10 +240,19 @@ void Reactor::FlushDirty() {
   for (size_t i = 0; i < dirty.size(); ++i) {  // StartSend may not add to `dirty`
     auto* c = static_cast<Connection*>(dirty[i]);
     c->dirty = false;
-    if (c->closing)
+    if (c->closing) {
       MaybeFree(c);
-    else
-      StartSend(c);
+      continue;
+    }
+    if (c->input_paused && !c->barrier) {  // resume the requests that waited for a barrier
+      c->input_paused = false;
+      size_t consumed = 0;
+      ParseAndDispatch(c, c->in, &consumed);
+      if (c->closing) continue;
+      c->in.erase(0, consumed);
+      c->qbuf = c->in.size();
+    }
+    StartSend(c);
   }
   dirty.clear();
 }
@@ -289,6 +299,7 @@ void Reactor::OnAccept(int listen_idx, const io_uring_cqe* cqe) {
   len = sizeof(ss);
   if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) c->laddr = FormatAddr(ss);
   c->created_ms = c->last_interaction_ms = shard_->now_ms();
+  c->authenticated = shard_->config().requirepass().empty();
   c->index = conns_.size();
   conns_.push_back(c);
   shard_->AddClient(c);
@@ -318,7 +329,9 @@ void Reactor::OnRecv(Connection* c, const io_uring_cqe* cqe) {
 void Reactor::Consume(Connection* c, const char* data, size_t len) {
   shard_->stats().net_input_bytes += len;
   size_t consumed = 0;
-  if (c->in.empty()) {
+  if (c->input_paused) {
+    c->in.append(data, len);  // parsed once the barrier command has replied
+  } else if (c->in.empty()) {
     ParseAndDispatch(c, std::string_view(data, len), &consumed);
     if (consumed < len && !c->closing) {
       c->in.assign(data + consumed, len - consumed);
@@ -347,6 +360,7 @@ void Reactor::Consume(Connection* c, const char* data, size_t len) {
 
 void Reactor::ParseAndDispatch(Connection* c, std::string_view input, size_t* consumed) {
   limits_.max_bulk_len = shard_->config().proto_max_bulk_len.load(std::memory_order_relaxed);
+  limits_.auth_required = !c->authenticated;
   size_t off = 0;
   c->need = 0;
   while (off < input.size()) {
@@ -375,6 +389,10 @@ void Reactor::ParseAndDispatch(Connection* c, std::string_view input, size_t* co
     }
     off += r.consumed;
     if (!args_.empty()) shard_->Dispatch(*c, args_);
+    if (c->barrier) {
+      c->input_paused = true;
+      break;
+    }
   }
   *consumed = off;
 }

@@ -102,7 +102,8 @@ void CmdReset(CoordContext& ctx) {
   c.db = 0;
   c.proto = 2;
   ctx.reply.set_proto(2);
-  c.authenticated = false;
+  // Back to the default user: authenticated only if it has no password.
+  c.authenticated = ctx.shard.config().requirepass().empty();
   c.name.clear();
   c.flags &= ~(kClientNoEvict | kClientNoTouch);
   ctx.reply.SimpleString("RESET");

@@ -7,8 +7,8 @@
 // keys span shards, and keyless commands that see the whole keyspace, run on the client's
 // shard (on_origin) and fan out: one op per shard, reduced with engine/agg. RENAME and COPY
 // across shards move an Entry (or a fresh copy of one) from the source shard to the
-// destination shard in two phases; see RenameAcross / CopyAcross for how a refused RENAMENX
-// puts the source back.
+// destination shard with both shards locked (engine/shard_lock.h); see RenameAcross and
+// CmdCopyAcross.
 #include <cctype>
 #include <cerrno>
 #include <climits>
@@ -27,6 +27,7 @@
 #include "engine/db.h"
 #include "engine/fanout.h"
 #include "engine/shard.h"
+#include "engine/shard_lock.h"
 #include "engine/util.h"
 #include "engine/value.h"
 #include "resp/errors.h"
@@ -480,64 +481,29 @@ void RenameReply(Shard& o, ReplySlot slot, const RenamePlan& plan, bool done) {
   });
 }
 
-// A RENAMENX refused at the destination hands the entry back to the source. If a client
-// recreated the source meanwhile, that newer write wins and the old entry is dropped.
-void RenamePutBack(Shard& origin, RenamePlanPtr plan, ReplySlot slot, Entry* e) {
+// RENAME/RENAMENX with src and dst on different shards. Both shards are locked for the
+// operation (engine/shard_lock.h), so no other client sees the key on neither shard or on
+// both, nor writes dst between the check and the install:
+//   1. check src (and dst, for NX) on their shards;
+//   2. detach src's entry (value, TTL and access clock go with it);
+//   3. install it under dst, replacing an old dst;
+// then unlock and reply. The client's later requests wait for the reply (a barrier).
+void RenameInstall(Shard& o, RenamePlanPtr plan, ReplySlot slot, uint64_t tx, Entry* e) {
   FanOut<Nothing>(
-      origin, {plan->src_shard},
+      o, {plan->dst_shard},
       [plan, e](Shard& s, size_t, Nothing&) {
         Db& d = s.db(plan->db);
-        if (d.FindRaw(plan->src))
-          delete e;
-        else
-          d.Adopt(e);
-      },
-      [plan, slot](Shard& o, std::vector<Nothing>&) { RenameReply(o, slot, *plan, false); });
-}
-
-// Phase 2: the detached entry is installed under dst on dst's shard.
-void RenameInstall(Shard& origin, RenamePlanPtr plan, ReplySlot slot, Entry* e) {
-  FanOut<Flag>(
-      origin, {plan->dst_shard},
-      [plan, e](Shard& s, size_t, Flag& installed) {
-        Db& d = s.db(plan->db);
-        if (Entry* old = LookupWrite(s, d, plan->dst, plan->client_flags)) {
-          if (plan->nx) return;
-          d.Erase(old);
-        }
+        if (Entry* old = LookupWrite(s, d, plan->dst, plan->client_flags)) d.Erase(old);
         Rekey(e, plan->dst);
         d.Adopt(e);
-        installed.set = true;
       },
-      [plan, slot, e](Shard& o, std::vector<Flag>& parts) {
-        if (parts[0].set)
-          RenameReply(o, slot, *plan, true);
-        else
-          RenamePutBack(o, plan, slot, e);
-      });
+      [plan, slot, tx](Shard& o2, std::vector<Nothing>&) {
+        UnlockShards(o2, {plan->src_shard, plan->dst_shard}, tx);
+        RenameReply(o2, slot, *plan, true);
+      },
+      tx);
 }
 
-// Phase 1: the source entry is detached on its shard (value, TTL and access clock with it).
-void RenameDetach(Shard& origin, RenamePlanPtr plan, ReplySlot slot) {
-  FanOut<Entry*>(
-      origin, {plan->src_shard},
-      [plan](Shard& s, size_t, Entry*& part) {
-        Db& d = s.db(plan->db);
-        Entry* e = LookupWrite(s, d, plan->src, plan->client_flags);
-        part = e ? d.Detach(e) : nullptr;
-      },
-      [plan, slot](Shard& o, std::vector<Entry*>& parts) {
-        if (!parts[0]) {
-          o.Finish(slot, [](ReplyBuilder& rb) { rb.Error(errors::kNoSuchKey); });
-          return;
-        }
-        RenameInstall(o, plan, slot, parts[0]);
-      });
-}
-
-// RENAME/RENAMENX with src and dst on different shards. RENAMENX first checks both keys in
-// parallel without moving anything, so the common refusal never makes the source vanish even
-// briefly; only a dst created between that check and the install takes the put-back path.
 template <bool kNx>
 void RenameAcross(CoordContext& ctx) {
   auto plan = std::make_shared<RenamePlan>();
@@ -549,27 +515,41 @@ void RenameAcross(CoordContext& ctx) {
   plan->src_shard = OwnerOf(ctx.shard, plan->src);
   plan->dst_shard = OwnerOf(ctx.shard, plan->dst);
   RenamePlanPtr cplan = std::move(plan);
-  ReplySlot slot = ctx.Defer();
-  if (!kNx) {
-    RenameDetach(ctx.shard, cplan, slot);
-    return;
-  }
-  FanOut<Flag>(
-      ctx.shard, {cplan->src_shard, cplan->dst_shard},
-      [cplan](Shard& s, size_t i, Flag& exists) {
-        Db& d = s.db(cplan->db);
-        exists.set =
-            LookupWrite(s, d, i == 0 ? cplan->src : cplan->dst, cplan->client_flags) != nullptr;
-      },
-      [cplan, slot](Shard& o, std::vector<Flag>& parts) {
-        if (!parts[0].set) {
-          o.Finish(slot, [](ReplyBuilder& rb) { rb.Error(errors::kNoSuchKey); });
-        } else if (parts[1].set) {
-          o.Finish(slot, [](ReplyBuilder& rb) { rb.Integer(0); });
-        } else {
-          RenameDetach(o, cplan, slot);
-        }
+  ReplySlot slot = ctx.Defer(/*barrier=*/true);
+  LockShards(ctx.shard, {cplan->src_shard, cplan->dst_shard}, [cplan, slot](Shard& o,
+                                                                            uint64_t tx) {
+    auto fail = [cplan, slot, tx](Shard& o2, bool no_such_key) {
+      UnlockShards(o2, {cplan->src_shard, cplan->dst_shard}, tx);
+      o2.Finish(slot, [&](ReplyBuilder& rb) {
+        if (no_such_key)
+          rb.Error(errors::kNoSuchKey);
+        else
+          rb.Integer(0);
       });
+    };
+    FanOut<Flag>(
+        o, {cplan->src_shard, cplan->dst_shard},
+        [cplan](Shard& s, size_t i, Flag& exists) {
+          if (i == 1 && !cplan->nx) return;  // RENAME replaces dst: no need to look
+          exists.set = LookupWrite(s, s.db(cplan->db), i == 0 ? cplan->src : cplan->dst,
+                                   cplan->client_flags) != nullptr;
+        },
+        [cplan, slot, tx, fail](Shard& o2, std::vector<Flag>& parts) {
+          if (!parts[0].set) return fail(o2, true);
+          if (cplan->nx && parts[1].set) return fail(o2, false);
+          FanOut<Entry*>(
+              o2, {cplan->src_shard},
+              [cplan](Shard& s, size_t, Entry*& part) {
+                Db& d = s.db(cplan->db);
+                part = d.Detach(d.FindRaw(cplan->src));  // present: checked under the lock
+              },
+              [cplan, slot, tx](Shard& o3, std::vector<Entry*>& got) {
+                RenameInstall(o3, cplan, slot, tx, got[0]);
+              },
+              tx);
+        },
+        tx);
+  });
 }
 
 // --- COPY ---
@@ -650,8 +630,9 @@ void CmdCopyOnShard(CmdContext& ctx) {
   ctx.reply.Integer(1);
 }
 
-// COPY with src and dst on different shards: a copy of the entry is made on the source
-// shard (phase 1) and installed on the destination shard (phase 2), or dropped if refused.
+// COPY with src and dst on different shards, with both shards locked for the operation: a
+// copy of the entry is made on the source shard (phase 1) and installed on the destination
+// shard (phase 2), or dropped if refused; then unlock and reply.
 void CmdCopyAcross(CoordContext& ctx) {
   CopyOptions opt;
   std::string_view err;
@@ -659,33 +640,40 @@ void CmdCopyAcross(CoordContext& ctx) {
     ctx.reply.Error(err);
     return;
   }
-  std::string src(ctx.args[1]), dst(ctx.args[2]);
+  auto src = std::make_shared<const std::string>(ctx.args[1]);
+  auto dst = std::make_shared<const std::string>(ctx.args[2]);
   int db = ctx.client.db;
   uint32_t flags = ctx.client.flags;
-  uint16_t dst_shard = OwnerOf(ctx.shard, dst);
-  ReplySlot slot = ctx.Defer();
-  FanOut<Entry*>(
-      ctx.shard, {OwnerOf(ctx.shard, src)},
-      [src, dst, db, flags](Shard& s, size_t, Entry*& part) {
-        Entry* e = LookupRead(s, s.db(db), src, MayTouch(flags));
-        part = e ? CloneEntry(*e, dst, s.now_ms()) : nullptr;
-      },
-      [slot, opt, flags, dst_shard](Shard& o, std::vector<Entry*>& parts) {
-        Entry* e = parts[0];
-        if (!e) {
-          o.Finish(slot, [](ReplyBuilder& rb) { rb.Integer(0); });
-          return;
-        }
-        FanOut<Flag>(
-            o, {dst_shard},
-            [e, opt, flags](Shard& s, size_t, Flag& installed) {
-              installed.set = InstallEntry(s, s.db(opt.dst_db), e, opt.replace, flags);
-            },
-            [slot, e](Shard& o2, std::vector<Flag>& done) {
-              if (!done[0].set) delete e;
-              o2.Finish(slot, [&](ReplyBuilder& rb) { rb.Integer(done[0].set ? 1 : 0); });
-            });
-      });
+  uint16_t src_shard = OwnerOf(ctx.shard, *src), dst_shard = OwnerOf(ctx.shard, *dst);
+  ReplySlot slot = ctx.Defer(/*barrier=*/true);
+  LockShards(ctx.shard, {src_shard, dst_shard}, [=](Shard& o, uint64_t tx) {
+    FanOut<Entry*>(
+        o, {src_shard},
+        [src, dst, db, flags](Shard& s, size_t, Entry*& part) {
+          Entry* e = LookupRead(s, s.db(db), *src, MayTouch(flags));
+          part = e ? CloneEntry(*e, *dst, s.now_ms()) : nullptr;
+        },
+        [=](Shard& o2, std::vector<Entry*>& parts) {
+          Entry* e = parts[0];
+          if (!e) {
+            UnlockShards(o2, {src_shard, dst_shard}, tx);
+            o2.Finish(slot, [](ReplyBuilder& rb) { rb.Integer(0); });
+            return;
+          }
+          FanOut<Flag>(
+              o2, {dst_shard},
+              [e, opt, flags](Shard& s, size_t, Flag& installed) {
+                installed.set = InstallEntry(s, s.db(opt.dst_db), e, opt.replace, flags);
+              },
+              [=](Shard& o3, std::vector<Flag>& done) {
+                if (!done[0].set) delete e;
+                UnlockShards(o3, {src_shard, dst_shard}, tx);
+                o3.Finish(slot, [&](ReplyBuilder& rb) { rb.Integer(done[0].set ? 1 : 0); });
+              },
+              tx);
+        },
+        tx);
+  });
 }
 
 // --- MOVE ---

@@ -667,7 +667,7 @@ void CmdMSetOrigin(CoordContext& ctx) {
 void CmdMSetNxOrigin(CoordContext& ctx) {
   if (!CheckPairs(ctx.args, ctx.spec, ctx.reply)) return;
   std::shared_ptr<const PairsByShard> kv = SplitPairs(ctx);
-  ReplySlot slot = ctx.Defer();
+  ReplySlot slot = ctx.Defer(/*barrier=*/true);
   LockShards(ctx.shard, kv->shards, [kv, slot](Shard& origin, uint64_t tx) {
     auto check = [kv](Shard& s, size_t i, uint8_t& any_exists) {
       Db& d = s.db(kv->db);

@@ -516,28 +516,50 @@ TEST_CASE("RENAME and RENAMENX across shards", "[keys]") {
   CHECK(Peek(e, s1, 0) == "<none>");
 }
 
-TEST_CASE("RENAMENX across shards puts the source back when dst appears meanwhile", "[keys]") {
+TEST_CASE("RENAME across shards: the client's next commands see its result", "[keys]") {
+  TestEngine e(2);
+  std::string src = e.KeyOnShard(0, "src"), dst = e.KeyOnShard(1, "dst");
+  Put(e, src, "mine");
+  REQUIRE(S(e.Run({"PEXPIRE", src, "80000"})) == Int(1));
+  // Pipelined after a multi-round RENAMENX, GET/EXISTS must not overtake its second round.
+  auto r = e.Pipeline({{"RENAMENX", src, dst}, {"GET", dst}, {"EXISTS", src}, {"PTTL", dst}});
+  CHECK(S(r[0]) == Int(1));
+  CHECK(S(r[1]) == "\"mine\"");
+  CHECK(S(r[2]) == Int(0));
+  CHECK(S(r[3]) == Int(80000));
+  r = e.Pipeline({{"RENAME", dst, src}, {"GET", src}, {"COPY", src, dst}, {"GET", dst}});
+  CHECK(S(r[0]) == "OK");
+  CHECK(S(r[1]) == "\"mine\"");
+  CHECK(S(r[2]) == Int(1));
+  CHECK(S(r[3]) == "\"mine\"");
+}
+
+TEST_CASE("RENAMENX across shards is isolated from another client's write to dst", "[keys]") {
   TestEngine e(2);
   std::string src = e.KeyOnShard(0, "src"), dst = e.KeyOnShard(1, "dst");
   std::string other = e.KeyOnShard(1, "other");
   Put(e, src, "mine");
   Put(e, other, "theirs");
-  REQUIRE(S(e.Run({"PEXPIRE", src, "80000"})) == Int(1));
-  // Pipelined: RENAMENX checks dst (free), then the COPY creating dst reaches shard 1 before
-  // the entry does, so the install is refused and the entry must go back to src.
-  auto r = e.Pipeline({{"RENAMENX", src, dst}, {"COPY", other, dst}});
-  bool renamed = S(r[0]) == Int(1);
-  INFO(S(r[0]) << " " << S(r[1]));
-  CHECK(S(r[1]) == Int(renamed ? 0 : 1));  // exactly one of them got dst
-  if (renamed) {
-    CHECK(Peek(e, dst) == "mine");
-    CHECK(Peek(e, src) == "<none>");
-  } else {
-    CHECK(S(r[0]) == Int(0));
-    CHECK(Peek(e, src) == "mine");
-    CHECK(Peek(e, dst) == "theirs");
-    CHECK(S(e.Run({"PTTL", src})) == Int(80000));
-  }
+  int b = e.NewClient(1);
+  // Both dispatched before any cross-shard batch moves: the shard locks decide the order.
+  ArgList rn, cp;
+  rn.push_back("RENAMENX");
+  rn.push_back(src);
+  rn.push_back(dst);
+  cp.push_back("COPY");
+  cp.push_back(other);
+  cp.push_back(dst);
+  e.shard(0).Dispatch(e.client(0), rn);
+  e.shard(1).Dispatch(e.client(b), cp);
+  e.Pump();
+  RespValue r0, r1;
+  REQUIRE(ParseReply(e.TakeOutput(0), &r0) > 0);
+  REQUIRE(ParseReply(e.TakeOutput(b), &r1) > 0);
+  bool renamed = S(r0) == Int(1);
+  INFO(S(r0) << " " << S(r1));
+  CHECK(S(r1) == Int(renamed ? 0 : 1));  // exactly one of them got dst
+  CHECK(Peek(e, dst) == (renamed ? "mine" : "theirs"));
+  CHECK(Peek(e, src) == (renamed ? "<none>" : "mine"));
   CHECK(S(e.Run({"DBSIZE"})) == Int(renamed ? 2 : 3));
 }
 

@@ -215,3 +215,34 @@ TEST_CASE("an idle server uses no CPU", "[integration]") {
   // 4 shards, 2 seconds: a spinning loop would burn ~400 ticks; cron at hz 10 costs ~0.
   REQUIRE(after - before <= 5);
 }
+
+TEST_CASE("a pipeline after a cross-shard RENAME sees its result", "[integration]") {
+  ServerProcess server(ShardArgs(4));
+  RespClient c(server.port());
+  std::string batch;
+  for (int i = 0; i < 200; ++i) {
+    std::string a = "ra" + std::to_string(i), b = "rb" + std::to_string(i);
+    batch += RespClient::Encode({"SET", a, std::to_string(i)});
+    batch += RespClient::Encode({"RENAME", a, b});
+    batch += RespClient::Encode({"GET", b});
+    batch += RespClient::Encode({"EXISTS", a});
+  }
+  c.SendRaw(batch);
+  for (int i = 0; i < 200; ++i) {
+    REQUIRE(c.Read().str == "OK");
+    REQUIRE(c.Read().str == "OK");
+    REQUIRE(c.Read().str == std::to_string(i));
+    REQUIRE(c.Read().integer == 0);
+  }
+}
+
+TEST_CASE("requirepass: commands need AUTH first", "[integration]") {
+  ServerProcess server({"--shards", "2", "--requirepass", "s3cret"}, /*wait_ready=*/false);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  RespClient c(server.port());
+  REQUIRE(c.Call({"GET", "x"}).str == "NOAUTH Authentication required.");
+  REQUIRE(c.Call({"AUTH", "wrong"}).is_error());
+  REQUIRE(c.Call({"AUTH", "s3cret"}).str == "OK");
+  REQUIRE(c.Call({"SET", "x", "1"}).str == "OK");
+  REQUIRE(c.Call({"GET", "x"}).str == "1");
+}

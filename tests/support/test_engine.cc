@@ -68,6 +68,7 @@ std::vector<RespValue> TestEngine::Pipeline(const std::vector<std::vector<std::s
                                             int client) {
   ClientState& c = *clients_[client];
   for (const auto& cmd : cmds) {
+    if (c.barrier) Pump();  // as the reactor: later requests wait for a barrier command
     ArgList args;
     for (const auto& a : cmd) args.push_back(a);
     shards_[c.shard]->Dispatch(c, args);
