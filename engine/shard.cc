@@ -9,6 +9,21 @@
 
 namespace kevy {
 
+std::atomic<double> CommandClock::ticks_per_us_{0};
+
+void CommandClock::Calibrate() {
+  timespec a, b;
+  clock_gettime(CLOCK_MONOTONIC, &a);
+  uint64_t t0 = Now();
+  timespec nap{0, 20 * 1000 * 1000};
+  nanosleep(&nap, nullptr);
+  clock_gettime(CLOCK_MONOTONIC, &b);
+  uint64_t t1 = Now();
+  double us = static_cast<double>(b.tv_sec - a.tv_sec) * 1e6 +
+              static_cast<double>(b.tv_nsec - a.tv_nsec) / 1e3;
+  if (us > 0 && t1 > t0) ticks_per_us_.store(static_cast<double>(t1 - t0) / us);
+}
+
 namespace {
 
 // A single-shard command executed on another shard. Carries an owned copy of its arguments
@@ -24,7 +39,9 @@ class RemoteCommand final : public Task {
     args_.View(&view);
     ReplyBuilder rb(&reply_, slot_.proto);
     CmdContext ctx{target, target.db(db_), db_, view, rb, nullptr, client_flags_, *spec_};
+    uint64_t t0 = CommandClock::Now();
     spec_->on_shard(ctx);
+    target.cmdstats()[spec_->id].ticks += CommandClock::Now() - t0;
   }
   void CompleteOnOrigin(Shard& origin) override {
     origin.CountReply(*spec_, reply_, 0);
@@ -217,7 +234,9 @@ void Shard::RunLocal(ClientState& c, const CommandSpec& spec, const ArgList& arg
     size_t from = c.out.size();
     ReplyBuilder rb(&c.out, c.proto);
     CmdContext ctx{*this, *dbs_[c.db], c.db, args, rb, &c, c.flags, spec};
+    uint64_t t0 = CommandClock::Now();
     spec.on_shard(ctx);
+    cmdstats_[spec.id].ticks += CommandClock::Now() - t0;
     CountReply(spec, c.out, from);
     return;
   }
@@ -225,7 +244,9 @@ void Shard::RunLocal(ClientState& c, const CommandSpec& spec, const ArgList& arg
   std::string& buf = c.pending.Buffer(seq);
   ReplyBuilder rb(&buf, c.proto);
   CmdContext ctx{*this, *dbs_[c.db], c.db, args, rb, &c, c.flags, spec};
+  uint64_t t0 = CommandClock::Now();
   spec.on_shard(ctx);
+  cmdstats_[spec.id].ticks += CommandClock::Now() - t0;
   CountReply(spec, buf, 0);
   c.pending.Complete(seq);
   c.pending.Drain([&](std::string& b) { c.out.append(b); });
@@ -236,7 +257,9 @@ void Shard::RunOrigin(ClientState& c, const CommandSpec& spec, const ArgList& ar
     size_t from = c.out.size();
     ReplyBuilder rb(&c.out, c.proto);
     CoordContext ctx{*this, c, args, spec, rb};
+    uint64_t t0 = CommandClock::Now();
     spec.on_origin(ctx);
+    cmdstats_[spec.id].ticks += CommandClock::Now() - t0;
     if (!ctx.deferred) CountReply(spec, c.out, from);
     return;
   }

@@ -20,6 +20,7 @@
 
 #include "engine/log.h"
 #include "engine/shard.h"
+#include "engine/shard_stats.h"
 #include "net/inbox.h"
 #include "net/reactor.h"
 
@@ -123,6 +124,7 @@ int Server::Run() {
   int nshards = ResolveShardCount(st.config);
   st.slots = SlotTable(static_cast<uint16_t>(nshards));
   st.run_id = RandomHex(40);
+  CommandClock::Calibrate();
   st.start_ms = Shard::WallMs();
   char exe[4096];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);

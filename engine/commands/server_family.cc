@@ -550,7 +550,7 @@ std::string FormatInfo(Shard& origin, uint32_t sections, std::vector<InfoPart>& 
     for (auto& p : parts)
       for (size_t i = 0; i < p.cmdstats.size() && i < total.size(); ++i) {
         total[i].calls += p.cmdstats[i].calls;
-        total[i].usec += p.cmdstats[i].usec;
+        total[i].usec += p.cmdstats[i].total_usec();
         total[i].rejected_calls += p.cmdstats[i].rejected_calls;
         total[i].failed_calls += p.cmdstats[i].failed_calls;
       }
