@@ -75,6 +75,7 @@ std::string Reactor::Init() {
   io_uring_params p{};
   p.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG |
             IORING_SETUP_CQSIZE;
+
   p.cq_entries = kCqEntries;
   int r = io_uring_queue_init_params(kRingEntries, &ring_, &p);
   if (r == -EINVAL) {  // older kernels: plain ring
