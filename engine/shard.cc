@@ -339,6 +339,10 @@ void Shard::RunTask(Task* t) {
     deferred_.push_back(t);  // keeps arrival order behind what already waits
     return;
   }
+  Execute(t);
+}
+
+void Shard::Execute(Task* t) {
   t->RunOnTarget(*this);
   t->returning = true;
   if (t->origin == id_) {
@@ -356,15 +360,7 @@ void Shard::ReleaseLock(uint64_t tx) {
   while (!deferred_.empty() && !MustDefer(deferred_.front()->tx)) {
     Task* t = deferred_.front();
     deferred_.pop_front();
-    t->RunOnTarget(*this);  // may be a lock task that takes the shard for its operation
-    t->returning = true;
-    if (t->origin == id_) {
-      t->CompleteOnOrigin(*this);
-      delete t;
-    } else {
-      outbox_[t->origin].Push(t);
-      ++outbox_pending_;
-    }
+    Execute(t);  // may be a lock task that takes the shard for its operation
   }
 }
 

@@ -120,6 +120,7 @@ class Shard {
   void RunLocal(ClientState& c, const CommandSpec& spec, const ArgList& args);
   void DeferLocal(ClientState& c, const CommandSpec& spec, const ArgList& args);
   void RunTask(Task* t);  // an arriving task: run it (or defer it while locked)
+  void Execute(Task* t);  // runs it here and completes it or sends it home
   void RunOrigin(ClientState& c, const CommandSpec& spec, const ArgList& args);
   void SendRemote(ClientState& c, const CommandSpec& spec, const ArgList& args, uint16_t target);
   bool CheckArity(ClientState& c, const CommandSpec& spec, const ArgList& args);

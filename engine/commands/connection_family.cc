@@ -17,6 +17,7 @@
 #include "engine/command.h"
 #include "engine/fanout.h"
 #include "engine/server_state.h"
+#include "engine/commands/family_util.h"
 #include "engine/shard.h"
 #include "engine/util.h"
 #include "resp/errors.h"
@@ -25,25 +26,6 @@
 namespace kevy {
 
 namespace {
-
-// String building. (absl::StrCat cannot be used with std::string_view here: Debian's abseil
-// has its own string_view type.)
-void AppendPiece(std::string* s, std::string_view v) { s->append(v); }
-template <class T>
-requires std::is_integral_v<T>
-void AppendPiece(std::string* s, T v) { s->append(std::to_string(v)); }
-template <class... Args>
-void Cat(std::string* s, const Args&... args) {
-  (AppendPiece(s, args), ...);
-}
-template <class... Args>
-std::string StrCat(const Args&... args) {
-  std::string s;
-  Cat(&s, args...);
-  return s;
-}
-
-constexpr std::string_view kRedisVersion = "7.0.15";
 
 // Redis's validateClientAttr: names and library attributes are printable ASCII without
 // spaces, so that CLIENT LIST stays parseable.
@@ -566,16 +548,10 @@ void CmdClientHelp(CoordContext& ctx) {
 
 CommandSpec Row(std::string name, int arity, uint32_t flags, OriginHandler h, std::string acl,
                 std::string summary, std::string since, std::string complexity = "O(1)") {
-  CommandSpec s;
-  s.name = std::move(name);
-  s.arity = arity;
-  s.flags = flags;
+  CommandSpec s = KeyedRow(std::move(name), arity, flags, 0, 0, 0, "connection",
+                           std::move(since), std::move(summary), std::move(complexity),
+                           std::move(acl));
   s.on_origin = h;
-  s.group = "connection";
-  s.acl = std::move(acl);
-  s.summary = std::move(summary);
-  s.since = std::move(since);
-  s.complexity = std::move(complexity);
   return s;
 }
 

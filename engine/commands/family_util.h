@@ -4,7 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 #include "engine/client.h"
 #include "engine/command.h"
@@ -15,6 +18,46 @@
 #include "resp/reply.h"
 
 namespace kevy {
+
+// The Redis release whose behaviour kevy matches (INFO redis_version, HELLO's version).
+inline constexpr std::string_view kRedisVersion = "7.0.15";
+
+// String building for replies such as INFO and CLIENT LIST. (absl::StrCat does not take
+// std::string_view here: Debian's abseil has its own string_view type.)
+inline void AppendPiece(std::string* s, std::string_view v) { s->append(v); }
+template <class T>
+requires std::is_integral_v<T>
+void AppendPiece(std::string* s, T v) { s->append(std::to_string(v)); }
+template <class... Args>
+void Cat(std::string* s, const Args&... args) {
+  (AppendPiece(s, args), ...);
+}
+template <class... Args>
+std::string StrCat(const Args&... args) {
+  std::string s;
+  Cat(&s, args...);
+  return s;
+}
+
+// A command row with keys at first..last every `step` (0 = keyless) and its COMMAND DOCS
+// texts; the caller sets the handlers.
+inline CommandSpec KeyedRow(std::string name, int arity, uint32_t flags, int first, int last,
+                            int step, std::string group, std::string since, std::string summary,
+                            std::string complexity, std::string acl) {
+  CommandSpec s;
+  s.name = std::move(name);
+  s.arity = arity;
+  s.flags = flags;
+  s.first_key = first;
+  s.last_key = last;
+  s.key_step = step;
+  s.group = std::move(group);
+  s.since = std::move(since);
+  s.summary = std::move(summary);
+  s.complexity = std::move(complexity);
+  s.acl = std::move(acl);
+  return s;
+}
 
 inline bool IsString(const Entry* e) { return e->value.type == ObjType::kString; }
 

@@ -900,23 +900,8 @@ void CmdPersist(CmdContext& ctx) {
 
 // --- the table ---
 
-CommandSpec Row(std::string name, int arity, uint32_t flags, int first, int last, int step,
-                std::string group, std::string since, std::string summary, std::string complexity,
-                std::string acl) {
-  CommandSpec s;
-  s.name = std::move(name);
-  s.arity = arity;
-  s.flags = flags;
-  s.first_key = first;
-  s.last_key = last;
-  s.key_step = step;
-  s.group = std::move(group);
-  s.since = std::move(since);
-  s.summary = std::move(summary);
-  s.complexity = std::move(complexity);
-  s.acl = std::move(acl);
-  return s;
-}
+// Rows of this family: KeyedRow (family_util.h); the handlers are set where each is added.
+constexpr auto Row = KeyedRow;
 
 CommandSpec Keyed(CommandSpec s, ShardHandler on_shard, OriginHandler on_origin = nullptr) {
   s.on_shard = on_shard;

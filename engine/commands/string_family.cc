@@ -871,20 +871,11 @@ void CmdLcsOrigin(CoordContext& ctx) {
 CommandSpec Row(std::string name, int arity, uint32_t flags, int first, int last, int step,
                 ShardHandler on_shard, std::string since, std::string summary,
                 std::string complexity, std::string acl, OriginHandler on_origin = nullptr) {
-  CommandSpec s;
-  s.name = std::move(name);
-  s.arity = arity;
-  s.flags = flags;
-  s.first_key = first;
-  s.last_key = last;
-  s.key_step = step;
+  CommandSpec s = KeyedRow(std::move(name), arity, flags, first, last, step, "string",
+                           std::move(since), std::move(summary), std::move(complexity),
+                           std::move(acl));
   s.on_shard = on_shard;
   s.on_origin = on_origin;
-  s.group = "string";
-  s.summary = std::move(summary);
-  s.since = std::move(since);
-  s.complexity = std::move(complexity);
-  s.acl = std::move(acl);
   return s;
 }
 
