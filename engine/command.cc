@@ -101,6 +101,12 @@ void RegisterAllCommands(CommandRegistry& r) {
   RegisterKeyFamily(r);
   RegisterServerFamily(r);
   RegisterConnectionFamily(r);
+  RegisterListFamily(r);
+  RegisterHashFamily(r);
+  RegisterSetFamily(r);
+  RegisterZsetFamily(r);
+  RegisterBitmapFamily(r);
+  RegisterHllFamily(r);
 }
 
 }  // namespace kevy

@@ -151,6 +151,12 @@ void RegisterStringFamily(CommandRegistry& r);
 void RegisterKeyFamily(CommandRegistry& r);
 void RegisterServerFamily(CommandRegistry& r);
 void RegisterConnectionFamily(CommandRegistry& r);
+void RegisterListFamily(CommandRegistry& r);
+void RegisterHashFamily(CommandRegistry& r);
+void RegisterSetFamily(CommandRegistry& r);
+void RegisterZsetFamily(CommandRegistry& r);
+void RegisterBitmapFamily(CommandRegistry& r);
+void RegisterHllFamily(CommandRegistry& r);
 void RegisterAllCommands(CommandRegistry& r);
 
 }  // namespace kevy

@@ -45,8 +45,15 @@ std::string_view StringEncoding(const Value& v) {
   return "embstr";
 }
 
+std::string_view EncodingOf(const Value& v) {
+  if (v.type == ObjType::kString) return StringEncoding(v);
+  return v.obj ? v.obj->Encoding() : "unknown";
+}
+
 size_t ValueHeapBytes(const Value& v) {
-  return v.str.capacity() > 15 ? v.str.capacity() + 1 : 0;
+  size_t n = v.str.capacity() > 15 ? v.str.capacity() + 1 : 0;
+  if (v.obj) n += v.obj->HeapBytes();
+  return n;
 }
 
 }  // namespace kevy

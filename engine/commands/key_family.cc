@@ -729,15 +729,6 @@ int64_t RefCount(const Shard& s, const Value& v) {
   return INT_MAX;
 }
 
-std::string_view EncodingOf(const Value& v) {
-  switch (v.type) {
-    case ObjType::kString:
-      return StringEncoding(v);
-    default:
-      return "unknown";  // other types report their own encodings once they exist
-  }
-}
-
 enum class ObjectField : uint8_t { kEncoding, kRefCount, kIdleTime, kFreq };
 
 template <ObjectField kField>
