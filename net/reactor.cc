@@ -54,6 +54,35 @@ std::string FormatAddr(const sockaddr_storage& ss) {
   return std::string(ip) + ":" + std::to_string(port);
 }
 
+// Peers from the loopback interface (127.0.0.0/8, ::1, ::ffff:127.x) pass protected mode.
+bool IsLoopback(const sockaddr_storage& ss) {
+  if (ss.ss_family == AF_INET)
+    return (ntohl(reinterpret_cast<const sockaddr_in*>(&ss)->sin_addr.s_addr) >> 24) == 127;
+  if (ss.ss_family == AF_INET6) {
+    const in6_addr& a = reinterpret_cast<const sockaddr_in6*>(&ss)->sin6_addr;
+    if (IN6_IS_ADDR_LOOPBACK(&a)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&a) && a.s6_addr[12] == 127;
+  }
+  return ss.ss_family == AF_UNIX;
+}
+
+// Redis 7.0.15's reply (typo "Setup a an" included) to a non-loopback client while protected
+// mode is on and the default user has no password (acceptCommonHandler); then it closes.
+constexpr std::string_view kProtectedModeError =
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no "
+    "password is set for the default user. In this mode connections are only accepted from "
+    "the loopback interface. If you want to connect from external computers to Redis you may "
+    "adopt one of the following solutions: 1) Just disable protected mode sending the command "
+    "'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from "
+    "the same host the server is running, however MAKE SURE Redis is not publicly accessible "
+    "from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) "
+    "Alternatively you can just disable the protected mode by editing the Redis configuration "
+    "file, and setting the protected mode option to 'no', and then restarting the server. 3) "
+    "If you started the server manually just for testing, restart it with the "
+    "'--protected-mode no' option. 4) Setup a an authentication password for the default "
+    "user. NOTE: You only need to do one of the above things in order for the server to start "
+    "accepting connections from the outside.\r\n";
+
 }  // namespace
 
 Reactor::Reactor(Shard* shard, std::vector<Inbox*> inboxes, std::vector<int> listen_fds)
@@ -280,6 +309,17 @@ void Reactor::OnAccept(int listen_idx, const io_uring_cqe* cqe) {
     ++shard_->stats().rejected_connections;
     return;
   }
+  sockaddr_storage peer{};
+  socklen_t peer_len = sizeof(peer);
+  getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len);
+  if (shard_->config().protected_mode.load(std::memory_order_relaxed) && !IsLoopback(peer) &&
+      shard_->config().requirepass().empty()) {
+    ssize_t w = write(fd, kProtectedModeError.data(), kProtectedModeError.size());
+    (void)w;
+    close(fd);
+    ++shard_->stats().rejected_connections;
+    return;
+  }
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   int keepalive = shard_->config().tcp_keepalive.load(std::memory_order_relaxed);
@@ -294,10 +334,9 @@ void Reactor::OnAccept(int listen_idx, const io_uring_cqe* cqe) {
   c->fd = fd;
   c->id = server.next_client_id.fetch_add(1, std::memory_order_relaxed);
   c->shard = shard_->id();
+  c->addr = FormatAddr(peer);
   sockaddr_storage ss{};
   socklen_t len = sizeof(ss);
-  if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) c->addr = FormatAddr(ss);
-  len = sizeof(ss);
   if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) c->laddr = FormatAddr(ss);
   c->created_ms = c->last_interaction_ms = shard_->now_ms();
   c->authenticated = shard_->config().requirepass().empty();
