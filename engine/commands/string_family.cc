@@ -650,13 +650,23 @@ void SetPairs(Shard& s, const PairsByShard& kv, size_t i) {
   for (const auto& [k, v] : kv.pairs[i]) SetKey(d, k, v, now);
 }
 
+// MSET across shards is atomic as Redis documents it ("not possible for clients to see that
+// some of the keys were updated while others are unchanged"): every involved shard is locked
+// before any sets its keys. The lock round trips make it a barrier for the client's next
+// commands.
 void CmdMSetOrigin(CoordContext& ctx) {
   if (!CheckPairs(ctx.args, ctx.spec, ctx.reply)) return;
   std::shared_ptr<const PairsByShard> kv = SplitPairs(ctx);
-  ReplySlot slot = ctx.Defer();
-  FanOut<char>(
-      ctx.shard, kv->shards, [kv](Shard& s, size_t i, char&) { SetPairs(s, *kv, i); },
-      [slot](Shard& o, std::vector<char>&) { o.Finish(slot, [](ReplyBuilder& rb) { rb.Ok(); }); });
+  ReplySlot slot = ctx.Defer(/*barrier=*/true);
+  LockShards(ctx.shard, kv->shards, [kv, slot](Shard& origin, uint64_t tx) {
+    FanOut<char>(
+        origin, kv->shards, [kv](Shard& s, size_t i, char&) { SetPairs(s, *kv, i); },
+        [kv, slot, tx](Shard& o, std::vector<char>&) {
+          UnlockShards(o, kv->shards, tx);
+          o.Finish(slot, [](ReplyBuilder& rb) { rb.Ok(); });
+        },
+        tx);
+  });
 }
 
 // MSETNX across shards, all or nothing, in two phases under shard locks

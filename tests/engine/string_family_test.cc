@@ -895,3 +895,42 @@ TEST_CASE("String commands honour SELECT'd databases across shards", "[string]")
 }
 
 }  // namespace kevy::test
+
+namespace kevy::test {
+namespace {
+
+TEST_CASE("MSET across shards is atomic for other clients", "[string]") {
+  TestEngine e(4);
+  std::string k0 = e.KeyOnShard(0, "m"), k3 = e.KeyOnShard(3, "m");
+  int a = e.NewClient(1), b = e.NewClient(2);
+  for (int round = 0; round < 20; ++round) {
+    // Two MSETs of the same keys in opposite order from clients on other shards, dispatched
+    // before any batch moves: whichever wins, both keys must hold the same client's values.
+    Send(e, a, {"MSET", k0, "a" + std::to_string(round), k3, "a" + std::to_string(round)});
+    Send(e, b, {"MSET", k3, "b" + std::to_string(round), k0, "b" + std::to_string(round)});
+    // Deliver in the order that would interleave unlocked writes: b's part to shard 3 first,
+    // then a's parts, then b's part to shard 0 (alternating which client goes first).
+    auto deliver = [&](int from, int to) {
+      TaskList l = e.shard(from).TakeOutbox(static_cast<uint16_t>(to));
+      if (!l.empty()) e.shard(to).Receive(l.head);
+    };
+    int first = round % 2 ? 1 : 2, second = round % 2 ? 2 : 1;
+    deliver(first, 3);
+    deliver(second, 0);
+    deliver(second, 3);
+    deliver(first, 0);
+    e.Pump();
+    CHECK(Replies(e, a) == std::vector<std::string>{"OK"});
+    CHECK(Replies(e, b) == std::vector<std::string>{"OK"});
+    RespValue v0 = e.Run({"GET", k0}), v3 = e.Run({"GET", k3});
+    INFO("round " << round);
+    CHECK(v0.str == v3.str);
+  }
+  // A client's own next command sees its MSET (MSET is a barrier).
+  auto r = e.Pipeline({{"MSET", k0, "x", k3, "y"}, {"GET", k3}, {"GET", k0}});
+  CHECK(r[1].str == "y");
+  CHECK(r[2].str == "x");
+}
+
+}  // namespace
+}  // namespace kevy::test
