@@ -158,4 +158,13 @@ inline std::string SubcommandSyntax(std::string_view sub, std::string_view cmd_u
   return s;
 }
 
+// Bitmaps and HyperLogLog (engine/commands/bitmap_family.cc, hll_family.cc).
+inline constexpr std::string_view kBitNotInt = "ERR bit is not an integer or out of range";
+inline constexpr std::string_view kBitposBit = "ERR The bit argument must be 1 or 0.";
+inline constexpr std::string_view kBitopNotSingle =
+    "ERR BITOP NOT must be called with a single source key.";
+inline constexpr std::string_view kHllWrongType =
+    "WRONGTYPE Key is not a valid HyperLogLog string value.";
+inline constexpr std::string_view kHllCorrupted = "INVALIDOBJ Corrupted HLL object detected";
+
 }  // namespace kevy::errors
