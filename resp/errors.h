@@ -167,4 +167,22 @@ inline constexpr std::string_view kHllWrongType =
     "WRONGTYPE Key is not a valid HyperLogLog string value.";
 inline constexpr std::string_view kHllCorrupted = "INVALIDOBJ Corrupted HLL object detected";
 
+// List family (LPOP/LSET/LPOS/LMPOP), word for word Redis 7.0's.
+inline constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
+inline constexpr std::string_view kIndexOutOfRange = "ERR index out of range";
+inline constexpr std::string_view kLposRankZero =
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use "
+    "negative to start from the end of the list";
+inline constexpr std::string_view kLposCountNegative = "ERR COUNT can't be negative";
+inline constexpr std::string_view kLposMaxlenNegative = "ERR MAXLEN can't be negative";
+inline constexpr std::string_view kNumkeysNotPositive = "ERR numkeys should be greater than 0";
+inline constexpr std::string_view kCountNotPositive = "ERR count should be greater than 0";
+
+// Set family (SINTERCARD, SRANDMEMBER), word for word Redis 7.0's.
+inline constexpr std::string_view kNumkeysTooMany =
+    "ERR Number of keys can't be greater than number of args";
+inline constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
+inline constexpr std::string_view kSRandMemberCountRange =
+    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+
 }  // namespace kevy::errors
