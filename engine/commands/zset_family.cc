@@ -1,5 +1,786 @@
-// placeholder: being written
-#include "engine/command.h"
+// The sorted-set commands (ZADD, ZRANGE and friends) over engine/types/zset.h, with Redis 7.0's
+// argument rules, error texts and reply shapes (RESP3 score pairs), and its listpack/skiplist
+// encoding names driven by zset-max-listpack-entries / zset-max-listpack-value.
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/commands/family_util.h"
+#include "engine/config.h"
+#include "engine/types/zset.h"
+
 namespace kevy {
-void RegisterZsetFamily(CommandRegistry&) {}
+namespace {
+
+// Redis 7.0's error texts for sorted sets. Kept here rather than in resp/errors.h so this
+// family commits independently of the other families' pending edits to that header.
+constexpr std::string_view kZaddXxNx = "ERR XX and NX options at the same time are not compatible";
+constexpr std::string_view kZaddGtLtNx =
+    "ERR GT, LT, and/or NX options at the same time are not compatible";
+constexpr std::string_view kZaddIncrPair = "ERR INCR option supports a single increment-element pair";
+constexpr std::string_view kScoreNan = "ERR resulting score is not a number (NaN)";
+constexpr std::string_view kMinMaxFloat = "ERR min or max is not a float";
+constexpr std::string_view kMinMaxLex = "ERR min or max not valid string range item";
+constexpr std::string_view kLimitRank =
+    "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
+constexpr std::string_view kWithscoresLex =
+    "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
+constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
+constexpr std::string_view kOutOfRange = "ERR value is out of range";
+constexpr std::string_view kZrandCountRange =
+    "ERR value is out of range, value must between -9223372036854775807 and "
+    "9223372036854775807";
+
+using Node = ZSet::Node;
+
+struct ZLimits {
+  size_t entries = 128;
+  size_t value = 64;
+};
+
+ZLimits Limits(Shard& shard) {
+  ZLimits l;
+  if (auto v = shard.config().GetValue("zset-max-listpack-entries")) {
+    int64_t n;
+    if (ParseInt64(*v, &n) && n >= 0) l.entries = static_cast<size_t>(n);
+  }
+  if (auto v = shard.config().GetValue("zset-max-listpack-value")) {
+    int64_t n;
+    if (ParseInt64(*v, &n) && n >= 0) l.value = static_cast<size_t>(n);
+  }
+  return l;
+}
+
+// strtod over the whole argument, as Redis's zslParseRange and getDoubleFromObject do
+// (leading spaces are strtod's business), NaN refused.
+bool StrToDouble(std::string_view s, double* out) {
+  if (s.empty() || s.size() > 256) return false;
+  char buf[260];
+  s.copy(buf, s.size());
+  buf[s.size()] = '\0';
+  char* end;
+  errno = 0;
+  double d = std::strtod(buf, &end);
+  if (end != buf + s.size() || std::isnan(d)) return false;
+  if (std::isspace(static_cast<unsigned char>(buf[0]))) return false;
+  *out = d;
+  return true;
+}
+
+bool ParseScoreItem(std::string_view s, double* v, bool* ex) {
+  *ex = false;
+  if (!s.empty() && s[0] == '(') {
+    *ex = true;
+    s.remove_prefix(1);
+  }
+  // An empty item is strtod's 0 to Redis ("(" is an exclusive 0).
+  if (s.size() > 256) return false;
+  char buf[260];
+  s.copy(buf, s.size());
+  buf[s.size()] = '\0';
+  char* end;
+  double d = std::strtod(buf, &end);
+  if (*end != '\0' || std::isnan(d)) return false;
+  *v = d;
+  return true;
+}
+
+bool ParseScoreRange(std::string_view min, std::string_view max, ZScoreRange* r) {
+  return ParseScoreItem(min, &r->min, &r->minex) && ParseScoreItem(max, &r->max, &r->maxex);
+}
+
+bool ParseLexItem(std::string_view s, std::string* v, bool* ex, int* kind) {
+  if (s.empty()) return false;
+  *kind = 0;
+  *ex = false;
+  switch (s[0]) {
+    case '+':
+      if (s.size() != 1) return false;
+      *kind = 1;
+      return true;
+    case '-':
+      if (s.size() != 1) return false;
+      *kind = -1;
+      return true;
+    case '(':
+      *ex = true;
+      v->assign(s.substr(1));
+      return true;
+    case '[':
+      v->assign(s.substr(1));
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool ParseLexRange(std::string_view min, std::string_view max, ZLexRange* r) {
+  return ParseLexItem(min, &r->min, &r->minex, &r->min_kind) &&
+         ParseLexItem(max, &r->max, &r->maxex, &r->max_kind);
+}
+
+// The zset under key for reading: nullptr with *wrong set on a type mismatch.
+ZSet* ReadZSet(CmdContext& ctx, std::string_view key, bool* wrong) {
+  *wrong = false;
+  Entry* e = LookupRead(ctx, key);
+  if (!e) return nullptr;
+  if (e->value.type != ObjType::kZSet) {
+    *wrong = true;
+    return nullptr;
+  }
+  return e->value.As<ZSet>();
+}
+
+// A lookup for writing (no hit/miss accounting, as Redis's lookupKeyWrite).
+Entry* WriteEntry(CmdContext& ctx, std::string_view key) {
+  return ctx.db.Find(key, ctx.now_ms());
+}
+
+void ReplyScore(ReplyBuilder& rb, double d) { rb.Double(d); }
+
+// Scores as elements of a flat RESP2 array are bulk strings; Double() does that in RESP2.
+void EmitNodes(ReplyBuilder& rb, const std::vector<const Node*>& nodes, bool withscores) {
+  if (withscores && rb.proto() >= 3) {
+    rb.ArrayHeader(nodes.size());
+    for (const Node* n : nodes) {
+      rb.ArrayHeader(2);
+      rb.Bulk(n->member);
+      rb.Double(n->score);
+    }
+    return;
+  }
+  rb.ArrayHeader(nodes.size() * (withscores ? 2 : 1));
+  for (const Node* n : nodes) {
+    rb.Bulk(n->member);
+    if (withscores) rb.Double(n->score);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// ZADD / ZINCRBY
+
+enum ZaddFlags : unsigned { kNx = 1, kXx = 2, kGt = 4, kLt = 8, kCh = 16, kIncr = 32 };
+
+void ZaddGeneric(CmdContext& ctx, unsigned flags, size_t scoreidx) {
+  const ArgList& a = ctx.args;
+  size_t j = scoreidx;
+  for (; j < a.size(); ++j) {
+    std::string_view o = a[j];
+    if (EqualsNoCase(o, "nx"))
+      flags |= kNx;
+    else if (EqualsNoCase(o, "xx"))
+      flags |= kXx;
+    else if (EqualsNoCase(o, "ch"))
+      flags |= kCh;
+    else if (EqualsNoCase(o, "incr"))
+      flags |= kIncr;
+    else if (EqualsNoCase(o, "gt"))
+      flags |= kGt;
+    else if (EqualsNoCase(o, "lt"))
+      flags |= kLt;
+    else
+      break;
+  }
+  scoreidx = j;
+  size_t elements = a.size() - scoreidx;
+  if (elements % 2 || elements == 0) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  elements /= 2;
+  bool nx = flags & kNx, xx = flags & kXx, gt = flags & kGt, lt = flags & kLt;
+  bool incr = flags & kIncr;
+  if (nx && xx) {
+    ctx.reply.Error(kZaddXxNx);
+    return;
+  }
+  if ((gt && nx) || (lt && nx) || (gt && lt)) {
+    ctx.reply.Error(kZaddGtLtNx);
+    return;
+  }
+  if (incr && elements > 1) {
+    ctx.reply.Error(kZaddIncrPair);
+    return;
+  }
+  std::vector<double> scores(elements);
+  for (size_t i = 0; i < elements; ++i) {
+    if (!StrToDouble(a[scoreidx + i * 2], &scores[i])) {
+      ctx.reply.Error(errors::kNotFloat);
+      return;
+    }
+  }
+  Entry* e = WriteEntry(ctx, a[1]);
+  if (e && e->value.type != ObjType::kZSet) {
+    ctx.reply.Error(errors::kWrongType);
+    return;
+  }
+  size_t added = 0, updated = 0, processed = 0;
+  double score = 0;
+  ZLimits lim = Limits(ctx.shard);
+  if (!e) {
+    if (xx) {
+      if (incr)
+        ctx.reply.Null();
+      else
+        ctx.reply.Integer(0);
+      return;
+    }
+    auto z = std::make_unique<ZSet>();
+    if (lim.entries == 0 || lim.value < a[scoreidx + 1].size()) z->set_listpack(false);
+    e = ctx.db.Insert(a[1], Value(ObjType::kZSet, std::move(z)));
+  }
+  ZSet* z = e->value.As<ZSet>();
+  for (size_t i = 0; i < elements; ++i) {
+    std::string_view member = a[scoreidx + i * 2 + 1];
+    score = scores[i];
+    double cur;
+    if (z->Score(member, &cur)) {
+      if (nx) continue;
+      if (incr) {
+        score += cur;
+        if (std::isnan(score)) {
+          ctx.reply.Error(kScoreNan);
+          if (z->Size() == 0) ctx.db.Erase(e);
+          return;
+        }
+      }
+      if ((lt && score >= cur) || (gt && score <= cur)) continue;
+      ++processed;
+      if (score != cur) {
+        z->Set(member, score);
+        ++updated;
+      }
+    } else {
+      if (xx) continue;
+      z->Insert(member, score);
+      ++added;
+      ++processed;
+    }
+  }
+  z->ConvertIfNeeded(lim.entries, lim.value);
+  if (z->Size() == 0) ctx.db.Erase(e);
+  if (incr) {
+    if (processed)
+      ctx.reply.Double(score);
+    else
+      ctx.reply.Null();
+  } else {
+    ctx.reply.Integer(static_cast<int64_t>((flags & kCh) ? added + updated : added));
+  }
+}
+
+void CmdZadd(CmdContext& ctx) { ZaddGeneric(ctx, 0, 2); }
+void CmdZincrby(CmdContext& ctx) { ZaddGeneric(ctx, kIncr, 2); }
+
+// ---------------------------------------------------------------------------------------
+// Point reads
+
+void CmdZscore(CmdContext& ctx) {
+  bool wrong;
+  ZSet* z = ReadZSet(ctx, ctx.args[1], &wrong);
+  if (wrong) return ctx.reply.Error(errors::kWrongType);
+  double s;
+  if (!z || !z->Score(ctx.args[2], &s)) return ctx.reply.Null();
+  ReplyScore(ctx.reply, s);
+}
+
+void CmdZmscore(CmdContext& ctx) {
+  bool wrong;
+  ZSet* z = ReadZSet(ctx, ctx.args[1], &wrong);
+  if (wrong) return ctx.reply.Error(errors::kWrongType);
+  ctx.reply.ArrayHeader(ctx.args.size() - 2);
+  for (size_t i = 2; i < ctx.args.size(); ++i) {
+    double s;
+    if (z && z->Score(ctx.args[i], &s))
+      ctx.reply.Double(s);
+    else
+      ctx.reply.Null();
+  }
+}
+
+void CmdZcard(CmdContext& ctx) {
+  bool wrong;
+  ZSet* z = ReadZSet(ctx, ctx.args[1], &wrong);
+  if (wrong) return ctx.reply.Error(errors::kWrongType);
+  ctx.reply.Integer(z ? static_cast<int64_t>(z->Size()) : 0);
+}
+
+void CmdZcount(CmdContext& ctx) {
+  ZScoreRange r;
+  if (!ParseScoreRange(ctx.args[2], ctx.args[3], &r)) return ctx.reply.Error(kMinMaxFloat);
+  bool wrong;
+  ZSet* z = ReadZSet(ctx, ctx.args[1], &wrong);
+  if (wrong) return ctx.reply.Error(errors::kWrongType);
+  ctx.reply.Integer(z ? static_cast<int64_t>(z->CountInRange(r)) : 0);
+}
+
+void CmdZlexcount(CmdContext& ctx) {
+  ZLexRange r;
+  if (!ParseLexRange(ctx.args[2], ctx.args[3], &r)) return ctx.reply.Error(kMinMaxLex);
+  bool wrong;
+  ZSet* z = ReadZSet(ctx, ctx.args[1], &wrong);
+  if (wrong) return ctx.reply.Error(errors::kWrongType);
+  ctx.reply.Integer(z ? static_cast<int64_t>(z->CountInLex(r)) : 0);
+}
+
+template <bool kRev>
+void CmdZrank(CmdContext& ctx) {
+  bool wrong;
+  ZSet* z = ReadZSet(ctx, ctx.args[1], &wrong);
+  if (wrong) return ctx.reply.Error(errors::kWrongType);
+  int64_t r = z ? z->Rank(ctx.args[2]) : -1;
+  if (r < 0) return ctx.reply.Null();
+  ctx.reply.Integer(kRev ? static_cast<int64_t>(z->Size()) - 1 - r : r);
+}
+
+void CmdZrem(CmdContext& ctx) {
+  Entry* e = WriteEntry(ctx, ctx.args[1]);
+  if (!e) return ctx.reply.Integer(0);
+  if (e->value.type != ObjType::kZSet) return ctx.reply.Error(errors::kWrongType);
+  ZSet* z = e->value.As<ZSet>();
+  int64_t n = 0;
+  for (size_t i = 2; i < ctx.args.size(); ++i) n += z->Erase(ctx.args[i]);
+  if (z->Size() == 0) ctx.db.Erase(e);
+  ctx.reply.Integer(n);
+}
+
+// ---------------------------------------------------------------------------------------
+// Ranges
+
+enum class RangeType { kAuto, kRank, kScore, kLex };
+enum class Dir { kAuto, kForward, kReverse };
+
+struct RangeSpec {
+  RangeType type = RangeType::kAuto;
+  Dir dir = Dir::kAuto;
+  bool withscores = false;
+  int64_t offset = 0, limit = -1;
+  int64_t start = 0, end = 0;
+  ZScoreRange score;
+  ZLexRange lex;
+};
+
+// Redis's zrangeGenericCommand argument rules: options from argv[first_opt]; the range
+// itself at argv[minidx], argv[minidx+1]. Replies with the error and returns false on failure.
+bool ParseRange(const ArgList& a, size_t minidx, size_t first_opt, RangeSpec* s,
+                ReplyBuilder& rb) {
+  for (size_t j = first_opt; j < a.size(); ++j) {
+    size_t left = a.size() - j - 1;
+    std::string_view o = a[j];
+    if (EqualsNoCase(o, "withscores")) {
+      s->withscores = true;
+    } else if (EqualsNoCase(o, "limit") && left >= 2) {
+      if (!ParseInt64(a[j + 1], &s->offset) || !ParseInt64(a[j + 2], &s->limit)) {
+        rb.Error(errors::kNotInteger);
+        return false;
+      }
+      j += 2;
+    } else if (s->dir == Dir::kAuto && EqualsNoCase(o, "rev")) {
+      s->dir = Dir::kReverse;
+    } else if (s->type == RangeType::kAuto && EqualsNoCase(o, "bylex")) {
+      s->type = RangeType::kLex;
+    } else if (s->type == RangeType::kAuto && EqualsNoCase(o, "byscore")) {
+      s->type = RangeType::kScore;
+    } else {
+      rb.Error(errors::kSyntax);
+      return false;
+    }
+  }
+  if (s->dir == Dir::kAuto) s->dir = Dir::kForward;
+  if (s->type == RangeType::kAuto) s->type = RangeType::kRank;
+  if (s->limit != -1 && s->type == RangeType::kRank) {
+    rb.Error(kLimitRank);
+    return false;
+  }
+  if (s->withscores && s->type == RangeType::kLex) {
+    rb.Error(kWithscoresLex);
+    return false;
+  }
+  size_t lo = minidx, hi = minidx + 1;
+  if (s->dir == Dir::kReverse && s->type != RangeType::kRank) std::swap(lo, hi);
+  switch (s->type) {
+    case RangeType::kAuto:
+    case RangeType::kRank:
+      if (!ParseInt64(a[lo], &s->start) || !ParseInt64(a[hi], &s->end)) {
+        rb.Error(errors::kNotInteger);
+        return false;
+      }
+      break;
+    case RangeType::kScore:
+      if (!ParseScoreRange(a[lo], a[hi], &s->score)) {
+        rb.Error(kMinMaxFloat);
+        return false;
+      }
+      break;
+    case RangeType::kLex:
+      if (!ParseLexRange(a[lo], a[hi], &s->lex)) {
+        rb.Error(kMinMaxLex);
+        return false;
+      }
+      break;
+  }
+  return true;
+}
+
+// The nodes a parsed range selects, in reply order.
+void Select(const ZSet& z, const RangeSpec& s, std::vector<const Node*>* out) {
+  bool rev = s.dir == Dir::kReverse;
+  if (s.type == RangeType::kRank) {
+    int64_t len = static_cast<int64_t>(z.Size());
+    int64_t start = s.start, end = s.end;
+    if (start < 0) start += len;
+    if (end < 0) end += len;
+    if (start < 0) start = 0;
+    if (start > end || start >= len) return;
+    if (end >= len) end = len - 1;
+    size_t n = static_cast<size_t>(end - start + 1);
+    out->reserve(n);
+    const Node* x = z.ByRank(rev ? static_cast<size_t>(len - 1 - start) : static_cast<size_t>(start));
+    for (; x && n; --n) {
+      out->push_back(x);
+      x = rev ? x->prev() : x->next();
+    }
+    return;
+  }
+  const Node* x;
+  if (s.type == RangeType::kScore)
+    x = rev ? z.LastInRange(s.score) : z.FirstInRange(s.score);
+  else
+    x = rev ? z.LastInLex(s.lex) : z.FirstInLex(s.lex);
+  // A negative offset skips everything, as in Redis (its `while (offset--)`).
+  if (s.offset < 0) return;
+  for (int64_t off = s.offset; x && off; --off) x = rev ? x->prev() : x->next();
+  int64_t limit = s.limit;
+  while (x && limit--) {
+    bool in = s.type == RangeType::kScore
+                  ? (rev ? s.score.GteMin(x->score) : s.score.LteMax(x->score))
+                  : (rev ? s.lex.GteMin(x->member) : s.lex.LteMax(x->member));
+    if (!in) break;
+    out->push_back(x);
+    x = rev ? x->prev() : x->next();
+  }
+}
+
+void RangeReply(CmdContext& ctx, RangeSpec& s, size_t minidx, size_t first_opt) {
+  if (!ParseRange(ctx.args, minidx, first_opt, &s, ctx.reply)) return;
+  bool wrong;
+  ZSet* z = ReadZSet(ctx, ctx.args[1], &wrong);
+  if (wrong) return ctx.reply.Error(errors::kWrongType);
+  std::vector<const Node*> nodes;
+  if (z) Select(*z, s, &nodes);
+  EmitNodes(ctx.reply, nodes, s.withscores);
+}
+
+void CmdZrange(CmdContext& ctx) {
+  RangeSpec s;
+  RangeReply(ctx, s, 2, 4);
+}
+
+template <RangeType kType, Dir kDir>
+void CmdZrangeFixed(CmdContext& ctx) {
+  RangeSpec s;
+  s.type = kType;
+  s.dir = kDir;
+  RangeReply(ctx, s, 2, 4);
+}
+
+// ---------------------------------------------------------------------------------------
+// ZREMRANGEBY*
+
+template <RangeType kType>
+void CmdZremrange(CmdContext& ctx) {
+  RangeSpec s;
+  s.type = kType;
+  s.dir = Dir::kForward;
+  const ArgList& a = ctx.args;
+  if (kType == RangeType::kRank) {
+    if (!ParseInt64(a[2], &s.start) || !ParseInt64(a[3], &s.end))
+      return ctx.reply.Error(errors::kNotInteger);
+  } else if (kType == RangeType::kScore) {
+    if (!ParseScoreRange(a[2], a[3], &s.score)) return ctx.reply.Error(kMinMaxFloat);
+  } else {
+    if (!ParseLexRange(a[2], a[3], &s.lex)) return ctx.reply.Error(kMinMaxLex);
+  }
+  Entry* e = WriteEntry(ctx, a[1]);
+  if (!e) return ctx.reply.Integer(0);
+  if (e->value.type != ObjType::kZSet) return ctx.reply.Error(errors::kWrongType);
+  ZSet* z = e->value.As<ZSet>();
+  size_t removed = 0;
+  if (kType == RangeType::kRank) {
+    int64_t len = static_cast<int64_t>(z->Size());
+    int64_t start = s.start, end = s.end;
+    if (start < 0) start += len;
+    if (end < 0) end += len;
+    if (start < 0) start = 0;
+    if (!(start > end || start >= len)) {
+      if (end >= len) end = len - 1;
+      removed = z->EraseRanks(static_cast<size_t>(start), static_cast<size_t>(end));
+    }
+  } else {
+    Node* x = kType == RangeType::kScore ? z->FirstInRange(s.score) : z->FirstInLex(s.lex);
+    while (x && (kType == RangeType::kScore ? s.score.LteMax(x->score) : s.lex.LteMax(x->member))) {
+      Node* next = x->next();
+      z->EraseNode(x);
+      ++removed;
+      x = next;
+    }
+  }
+  if (z->Size() == 0) ctx.db.Erase(e);
+  ctx.reply.Integer(static_cast<int64_t>(removed));
+}
+
+// ---------------------------------------------------------------------------------------
+// ZPOPMIN / ZPOPMAX
+
+template <bool kMax>
+void CmdZpop(CmdContext& ctx) {
+  const ArgList& a = ctx.args;
+  if (a.size() > 3) return ctx.reply.Error(errors::kSyntax);
+  int64_t count = 1;
+  bool has_count = a.size() == 3;
+  if (has_count) {
+    if (!ParseInt64(a[2], &count)) return ctx.reply.Error(errors::kNotInteger);
+    if (count < 0) return ctx.reply.Error(kMustBePositive);
+  }
+  Entry* e = WriteEntry(ctx, a[1]);
+  if (e && e->value.type != ObjType::kZSet) return ctx.reply.Error(errors::kWrongType);
+  if (!e || count == 0) return ctx.reply.ArrayHeader(0);
+  ZSet* z = e->value.As<ZSet>();
+  size_t n = std::min<size_t>(static_cast<size_t>(count), z->Size());
+  bool pairs = has_count && ctx.reply.proto() >= 3;
+  ctx.reply.ArrayHeader(pairs ? n : n * 2);
+  for (size_t i = 0; i < n; ++i) {
+    Node* x = kMax ? z->Last() : z->First();
+    if (pairs) ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(x->member);
+    ctx.reply.Double(x->score);
+    z->EraseNode(x);
+  }
+  if (z->Size() == 0) ctx.db.Erase(e);
+}
+
+// ---------------------------------------------------------------------------------------
+// ZRANDMEMBER
+
+uint64_t NextRandom(uint64_t* s) {
+  *s ^= *s >> 12;
+  *s ^= *s << 25;
+  *s ^= *s >> 27;
+  return *s * 2685821657736338717ull;
+}
+
+uint64_t& RandState() {
+  thread_local uint64_t state = 0x853c49e6748fea9bull ^ reinterpret_cast<uintptr_t>(&state);
+  return state;
+}
+
+void CmdZrandmember(CmdContext& ctx) {
+  const ArgList& a = ctx.args;
+  bool withscores = false;
+  int64_t count = 0;
+  bool has_count = a.size() >= 3;
+  if (a.size() > 4 || (a.size() == 4 && !EqualsNoCase(a[3], "withscores")))
+    return ctx.reply.Error(errors::kSyntax);
+  if (a.size() == 4) withscores = true;
+  if (has_count) {
+    if (!ParseInt64(a[2], &count)) return ctx.reply.Error(errors::kNotInteger);
+    if (count < -INT64_MAX) return ctx.reply.Error(kZrandCountRange);
+    if (withscores && count < -INT64_MAX / 2) return ctx.reply.Error(kOutOfRange);
+  }
+  bool wrong;
+  ZSet* z = ReadZSet(ctx, a[1], &wrong);
+  if (wrong) return ctx.reply.Error(errors::kWrongType);
+  uint64_t& rs = RandState();
+  if (!has_count) {
+    if (!z) return ctx.reply.Null();
+    return ctx.reply.Bulk(z->ByRank(NextRandom(&rs) % z->Size())->member);
+  }
+  if (!z || count == 0) return ctx.reply.ArrayHeader(0);
+  size_t size = z->Size();
+  std::vector<const Node*> picked;
+  if (count < 0) {
+    // Repetitions allowed: |count| independent draws.
+    uint64_t n = static_cast<uint64_t>(-count);
+    picked.reserve(std::min<uint64_t>(n, 1 << 20));
+    for (uint64_t i = 0; i < n; ++i) picked.push_back(z->ByRank(NextRandom(&rs) % size));
+  } else if (static_cast<uint64_t>(count) >= size) {
+    z->ForEach([&](const Node& x) { picked.push_back(&x); });
+  } else {
+    // Distinct: a partial Fisher-Yates over the ranks.
+    std::vector<const Node*> all;
+    all.reserve(size);
+    z->ForEach([&](const Node& x) { all.push_back(&x); });
+    for (size_t i = 0; i < static_cast<size_t>(count); ++i) {
+      size_t j = i + NextRandom(&rs) % (size - i);
+      std::swap(all[i], all[j]);
+      picked.push_back(all[i]);
+    }
+  }
+  EmitNodes(ctx.reply, picked, withscores);
+}
+
+// ---------------------------------------------------------------------------------------
+// ZSCAN: a listpack-encoded set is returned whole with cursor 0 (as Redis does); a skiplist
+// is walked by rank, COUNT elements per call.
+
+void CmdZscan(CmdContext& ctx) {
+  const ArgList& a = ctx.args;
+  uint64_t cursor = 0;
+  {
+    std::string_view c = a[2];
+    if (c.empty() || c[0] == ' ' || c[0] == '-' || c[0] == '+')
+      return ctx.reply.Error(errors::kInvalidCursor);
+    for (char ch : c)
+      if (ch < '0' || ch > '9') return ctx.reply.Error(errors::kInvalidCursor);
+    errno = 0;
+    std::string tmp(c);
+    cursor = std::strtoull(tmp.c_str(), nullptr, 10);
+    if (errno == ERANGE) return ctx.reply.Error(errors::kInvalidCursor);
+  }
+  std::string_view pattern;
+  bool has_pattern = false;
+  int64_t count = 10;
+  for (size_t j = 3; j < a.size(); j += 2) {
+    if (j + 1 >= a.size()) return ctx.reply.Error(errors::kSyntax);
+    if (EqualsNoCase(a[j], "count")) {
+      if (!ParseInt64(a[j + 1], &count)) return ctx.reply.Error(errors::kNotInteger);
+      if (count < 1) return ctx.reply.Error(errors::kSyntax);
+    } else if (EqualsNoCase(a[j], "match")) {
+      pattern = a[j + 1];
+      has_pattern = !(pattern.size() == 1 && pattern[0] == '*');
+    } else {
+      return ctx.reply.Error(errors::kSyntax);
+    }
+  }
+  bool wrong;
+  ZSet* z = ReadZSet(ctx, a[1], &wrong);
+  if (wrong) return ctx.reply.Error(errors::kWrongType);
+  std::vector<const Node*> nodes;
+  uint64_t next = 0;
+  if (z) {
+    if (z->listpack()) {
+      z->ForEach([&](const Node& x) { nodes.push_back(&x); });
+    } else if (cursor < z->Size()) {
+      const Node* x = z->ByRank(cursor);
+      for (int64_t i = 0; x && i < count; ++i, ++cursor) {
+        nodes.push_back(x);
+        x = x->next();
+      }
+      next = x ? cursor : 0;
+    }
+  }
+  std::vector<const Node*> kept;
+  for (const Node* x : nodes)
+    if (!has_pattern || StringMatch(pattern, x->member)) kept.push_back(x);
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(std::to_string(next));
+  ctx.reply.ArrayHeader(kept.size() * 2);
+  char buf[32];
+  for (const Node* x : kept) {
+    ctx.reply.Bulk(x->member);
+    ctx.reply.Bulk(std::string_view(buf, FormatDouble(x->score, buf)));
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The table
+
+CommandSpec Row(std::string name, int arity, uint32_t flags, int first, int last, int step,
+                ShardHandler on_shard, std::string since, std::string summary,
+                std::string complexity, std::string acl) {
+  CommandSpec s = KeyedRow(std::move(name), arity, flags, first, last, step, "sorted_set",
+                           std::move(since), std::move(summary), std::move(complexity),
+                           std::move(acl));
+  s.on_shard = on_shard;
+  return s;
+}
+
+}  // namespace
+
+void RegisterZsetFamily(CommandRegistry& r) {
+  constexpr uint32_t W = kCmdWrite, R = kCmdReadonly, M = kCmdDenyOom, F = kCmdFast;
+  const std::string logn = "O(log(N))";
+  const std::string range_cx =
+      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+      "elements returned.";
+  r.Add(Row("zadd", -4, W | M | F, 1, 1, 1, CmdZadd, "1.2.0",
+            "Add one or more members to a sorted set, or update its score if it already exists",
+            "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
+            "write sortedset fast"));
+  r.Add(Row("zincrby", 4, W | M | F, 1, 1, 1, CmdZincrby, "1.2.0",
+            "Increment the score of a member in a sorted set", logn, "write sortedset fast"));
+  r.Add(Row("zscore", 3, R | F, 1, 1, 1, CmdZscore, "1.2.0",
+            "Get the score associated with the given member in a sorted set", "O(1)",
+            "read sortedset fast"));
+  r.Add(Row("zmscore", -3, R | F, 1, 1, 1, CmdZmscore, "6.2.0",
+            "Get the score associated with the given members in a sorted set",
+            "O(N) where N is the number of members being requested.", "read sortedset fast"));
+  r.Add(Row("zcard", 2, R | F, 1, 1, 1, CmdZcard, "1.2.0",
+            "Get the number of members in a sorted set", "O(1)", "read sortedset fast"));
+  r.Add(Row("zcount", 4, R | F, 1, 1, 1, CmdZcount, "2.0.0",
+            "Count the members in a sorted set with scores within the given values", logn,
+            "read sortedset fast"));
+  r.Add(Row("zlexcount", 4, R | F, 1, 1, 1, CmdZlexcount, "2.8.9",
+            "Count the number of members in a sorted set between a given lexicographical range",
+            logn, "read sortedset fast"));
+  r.Add(Row("zrank", 3, R | F, 1, 1, 1, CmdZrank<false>, "2.0.0",
+            "Determine the index of a member in a sorted set", logn, "read sortedset fast"));
+  r.Add(Row("zrevrank", 3, R | F, 1, 1, 1, CmdZrank<true>, "2.0.0",
+            "Determine the index of a member in a sorted set, with scores ordered from high to "
+            "low",
+            logn, "read sortedset fast"));
+  r.Add(Row("zrem", -3, W | F, 1, 1, 1, CmdZrem, "1.2.0",
+            "Remove one or more members from a sorted set",
+            "O(M*log(N)) with N being the number of elements in the sorted set and M the number "
+            "of elements to be removed.",
+            "write sortedset fast"));
+  r.Add(Row("zrange", -4, R, 1, 1, 1, CmdZrange, "1.2.0",
+            "Return a range of members in a sorted set", range_cx, "read sortedset slow"));
+  r.Add(Row("zrevrange", -4, R, 1, 1, 1, CmdZrangeFixed<RangeType::kRank, Dir::kReverse>,
+            "1.2.0", "Return a range of members in a sorted set, by index, with scores ordered "
+            "from high to low", range_cx, "read sortedset slow"));
+  r.Add(Row("zrangebyscore", -4, R, 1, 1, 1, CmdZrangeFixed<RangeType::kScore, Dir::kForward>,
+            "1.0.5", "Return a range of members in a sorted set, by score", range_cx,
+            "read sortedset slow"));
+  r.Add(Row("zrevrangebyscore", -4, R, 1, 1, 1,
+            CmdZrangeFixed<RangeType::kScore, Dir::kReverse>, "2.2.0",
+            "Return a range of members in a sorted set, by score, with scores ordered from high "
+            "to low", range_cx, "read sortedset slow"));
+  r.Add(Row("zrangebylex", -4, R, 1, 1, 1, CmdZrangeFixed<RangeType::kLex, Dir::kForward>,
+            "2.8.9", "Return a range of members in a sorted set, by lexicographical range",
+            range_cx, "read sortedset slow"));
+  r.Add(Row("zrevrangebylex", -4, R, 1, 1, 1, CmdZrangeFixed<RangeType::kLex, Dir::kReverse>,
+            "2.8.9", "Return a range of members in a sorted set, by lexicographical range, "
+            "ordered from higher to lower strings", range_cx, "read sortedset slow"));
+  r.Add(Row("zremrangebyrank", 4, W, 1, 1, 1, CmdZremrange<RangeType::kRank>, "2.0.0",
+            "Remove all members in a sorted set within the given indexes", range_cx,
+            "write sortedset slow"));
+  r.Add(Row("zremrangebyscore", 4, W, 1, 1, 1, CmdZremrange<RangeType::kScore>, "1.2.0",
+            "Remove all members in a sorted set within the given scores", range_cx,
+            "write sortedset slow"));
+  r.Add(Row("zremrangebylex", 4, W, 1, 1, 1, CmdZremrange<RangeType::kLex>, "2.8.9",
+            "Remove all members in a sorted set between the given lexicographical range",
+            range_cx, "write sortedset slow"));
+  r.Add(Row("zpopmin", -2, W | F, 1, 1, 1, CmdZpop<false>, "5.0.0",
+            "Remove and return members with the lowest scores in a sorted set",
+            "O(log(N)*M) with N being the number of elements in the sorted set, and M being the "
+            "number of elements popped.", "write sortedset fast"));
+  r.Add(Row("zpopmax", -2, W | F, 1, 1, 1, CmdZpop<true>, "5.0.0",
+            "Remove and return members with the highest scores in a sorted set",
+            "O(log(N)*M) with N being the number of elements in the sorted set, and M being the "
+            "number of elements popped.", "write sortedset fast"));
+  r.Add(Row("zrandmember", -2, R, 1, 1, 1, CmdZrandmember, "6.2.0",
+            "Get one or multiple random elements from a sorted set",
+            "O(N) where N is the number of elements returned", "read sortedset slow"));
+  r.Add(Row("zscan", -3, R, 1, 1, 1, CmdZscan, "2.8.0",
+            "Incrementally iterate sorted sets elements and associated scores",
+            "O(1) for every call. O(N) for a complete iteration, including enough command calls "
+            "for the cursor to return back to 0. N is the number of elements inside the "
+            "collection.", "read sortedset slow"));
+}
+
 }  // namespace kevy

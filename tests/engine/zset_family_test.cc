@@ -1,1 +1,410 @@
-// placeholder: being written
+// Tests of the sorted-set commands (engine/commands/zset_family.cc) and their container
+// (engine/types/zset.h) on the in-process engine: replies and error texts as Redis 7.0 gives
+// them (checked against redis-server), range parsing edge cases, negative indexes, exclusive
+// bounds, infinite scores, RESP3 shapes, encodings, and a randomized differential test of the
+// skiplist (ranks, ranges, ordered contents) against a std::map/std::set model.
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/shard.h"
+#include "engine/types/zset.h"
+#include "tests/support/test_engine.h"
+
+namespace kevy::test {
+namespace {
+
+std::string S(const RespValue& v) { return v.ToString(); }
+std::string Int(int64_t n) { return "(integer) " + std::to_string(n); }
+std::string Err(const std::string& msg) { return "(error) " + msg; }
+const char* const kNil = "(nil)";
+const char* const kWrongType =
+    "(error) WRONGTYPE Operation against a key holding the wrong kind of value";
+const char* const kSyntax = "(error) ERR syntax error";
+const char* const kNotInt = "(error) ERR value is not an integer or out of range";
+const char* const kNotFloat = "(error) ERR value is not a valid float";
+const char* const kMinMaxFloat = "(error) ERR min or max is not a float";
+const char* const kMinMaxLex = "(error) ERR min or max not valid string range item";
+
+std::string Enc(TestEngine& e, const std::string& key) {
+  return S(e.Run({"OBJECT", "ENCODING", key}));
+}
+
+TEST_CASE("ZADD options, errors and replies", "[zset]") {
+  TestEngine e(2);
+  CHECK(S(e.Run({"ZADD", "z", "1", "a", "2", "b", "3", "c"})) == Int(3));
+  CHECK(S(e.Run({"ZADD", "z", "1", "a", "5", "d"})) == Int(1));
+  CHECK(S(e.Run({"ZADD", "z", "CH", "10", "a", "5", "d", "6", "e"})) == Int(2));
+  CHECK(S(e.Run({"ZADD", "z", "NX", "100", "a", "7", "f"})) == Int(1));
+  CHECK(S(e.Run({"ZSCORE", "z", "a"})) == "\"10\"");
+  CHECK(S(e.Run({"ZADD", "z", "XX", "CH", "11", "a", "8", "nope"})) == Int(1));
+  CHECK(S(e.Run({"ZSCORE", "z", "nope"})) == kNil);
+  CHECK(S(e.Run({"ZADD", "z", "GT", "CH", "1", "a", "12", "b"})) == Int(1));
+  CHECK(S(e.Run({"ZSCORE", "z", "a"})) == "\"11\"");
+  CHECK(S(e.Run({"ZSCORE", "z", "b"})) == "\"12\"");
+  CHECK(S(e.Run({"ZADD", "z", "LT", "CH", "20", "a", "0", "b", "1", "new"})) == Int(2));
+  CHECK(S(e.Run({"ZSCORE", "z", "a"})) == "\"11\"");
+  CHECK(S(e.Run({"ZSCORE", "z", "b"})) == "\"0\"");
+
+  // INCR: the new score, or nil when a condition blocked it.
+  CHECK(S(e.Run({"ZADD", "z", "INCR", "1.5", "a"})) == "\"12.5\"");
+  CHECK(S(e.Run({"ZADD", "z", "NX", "INCR", "1", "a"})) == kNil);
+  CHECK(S(e.Run({"ZADD", "z", "GT", "INCR", "-1", "a"})) == kNil);
+  CHECK(S(e.Run({"ZADD", "z", "XX", "INCR", "1", "missing"})) == kNil);
+  CHECK(S(e.Run({"ZINCRBY", "z", "2", "a"})) == "\"14.5\"");
+  CHECK(S(e.Run({"ZINCRBY", "z", "x", "a"})) == kNotFloat);
+  CHECK(S(e.Run({"ZADD", "z", "INCR", "inf", "a"})) == "\"inf\"");
+  CHECK(S(e.Run({"ZADD", "z", "INCR", "-inf", "a"})) ==
+        Err("ERR resulting score is not a number (NaN)"));
+
+  CHECK(S(e.Run({"ZADD", "z", "XX", "NX", "1", "a"})) ==
+        Err("ERR XX and NX options at the same time are not compatible"));
+  CHECK(S(e.Run({"ZADD", "z", "NX", "GT", "1", "a"})) ==
+        Err("ERR GT, LT, and/or NX options at the same time are not compatible"));
+  CHECK(S(e.Run({"ZADD", "z", "GT", "LT", "1", "a"})) ==
+        Err("ERR GT, LT, and/or NX options at the same time are not compatible"));
+  CHECK(S(e.Run({"ZADD", "z", "INCR", "1", "a", "2", "b"})) ==
+        Err("ERR INCR option supports a single increment-element pair"));
+  CHECK(S(e.Run({"ZADD", "z", "1", "a", "2"})) == kSyntax);
+  CHECK(S(e.Run({"ZADD", "z", "NX", "XX"})) == kSyntax);
+  CHECK(S(e.Run({"ZADD", "z", "nan", "a"})) == kNotFloat);
+  CHECK(S(e.Run({"ZADD", "z", " 1", "a"})) == kNotFloat);
+  CHECK(S(e.Run({"ZADD", "z", "1x", "a"})) == kNotFloat);
+  CHECK(S(e.Run({"ZADD", "z2", "1", "a", "bad", "b"})) == kNotFloat);
+  CHECK(S(e.Run({"EXISTS", "z2"})) == Int(0));  // nothing created on a parse error
+  CHECK(S(e.Run({"ZADD", "z", "1"})) ==
+        Err("ERR wrong number of arguments for 'zadd' command"));
+  CHECK(S(e.Run({"ZADD", "z3", "XX", "1", "a"})) == Int(0));
+  CHECK(S(e.Run({"EXISTS", "z3"})) == Int(0));
+  CHECK(S(e.Run({"ZADD", "z", "0x10", "hex"})) == Int(1));
+  CHECK(S(e.Run({"ZSCORE", "z", "hex"})) == "\"16\"");
+
+  e.Run({"SET", "s", "v"});
+  CHECK(S(e.Run({"ZADD", "s", "1", "a"})) == kWrongType);
+  CHECK(S(e.Run({"ZSCORE", "s", "a"})) == kWrongType);
+  CHECK(S(e.Run({"ZRANGE", "s", "0", "-1"})) == kWrongType);
+  CHECK(S(e.Run({"ZCARD", "s"})) == kWrongType);
+  CHECK(S(e.Run({"TYPE", "z"})) == "zset");
+}
+
+TEST_CASE("ZSCORE ZMSCORE ZCARD ZRANK ZREVRANK ZREM", "[zset]") {
+  TestEngine e(2);
+  e.Run({"ZADD", "z", "1", "a", "2", "b", "2", "c", "-inf", "m", "+inf", "p"});
+  CHECK(S(e.Run({"ZCARD", "z"})) == Int(5));
+  CHECK(S(e.Run({"ZCARD", "none"})) == Int(0));
+  CHECK(S(e.Run({"ZSCORE", "z", "m"})) == "\"-inf\"");
+  CHECK(S(e.Run({"ZMSCORE", "z", "a", "x", "p"})) == "[\"1\", (nil), \"inf\"]");
+  CHECK(S(e.Run({"ZMSCORE", "none", "a"})) == "[(nil)]");
+  CHECK(S(e.Run({"ZRANK", "z", "m"})) == Int(0));
+  CHECK(S(e.Run({"ZRANK", "z", "c"})) == Int(3));
+  CHECK(S(e.Run({"ZREVRANK", "z", "c"})) == Int(1));
+  CHECK(S(e.Run({"ZRANK", "z", "zz"})) == kNil);
+  CHECK(S(e.Run({"ZRANK", "none", "zz"})) == kNil);
+  CHECK(S(e.Run({"ZREM", "z", "a", "zz", "b"})) == Int(2));
+  CHECK(S(e.Run({"ZREM", "z", "m", "p", "c"})) == Int(3));
+  CHECK(S(e.Run({"EXISTS", "z"})) == Int(0));  // emptied key deleted
+  CHECK(S(e.Run({"ZREM", "z", "a"})) == Int(0));
+}
+
+TEST_CASE("ZRANGE by rank, score and lex; old forms; errors", "[zset]") {
+  TestEngine e(2);
+  e.Run({"ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"});
+  CHECK(S(e.Run({"ZRANGE", "z", "0", "-1"})) == "[\"a\", \"b\", \"c\", \"d\", \"e\"]");
+  CHECK(S(e.Run({"ZRANGE", "z", "-2", "-1"})) == "[\"d\", \"e\"]");
+  CHECK(S(e.Run({"ZRANGE", "z", "-100", "1"})) == "[\"a\", \"b\"]");
+  CHECK(S(e.Run({"ZRANGE", "z", "3", "100"})) == "[\"d\", \"e\"]");
+  CHECK(S(e.Run({"ZRANGE", "z", "3", "2"})) == "[]");
+  CHECK(S(e.Run({"ZRANGE", "z", "5", "10"})) == "[]");
+  CHECK(S(e.Run({"ZRANGE", "z", "0", "1", "REV", "WITHSCORES"})) ==
+        "[\"e\", \"5\", \"d\", \"4\"]");
+  CHECK(S(e.Run({"ZREVRANGE", "z", "-2", "-1"})) == "[\"b\", \"a\"]");
+  CHECK(S(e.Run({"ZRANGE", "none", "0", "-1"})) == "[]");
+
+  CHECK(S(e.Run({"ZRANGE", "z", "(1", "3", "BYSCORE"})) == "[\"b\", \"c\"]");
+  CHECK(S(e.Run({"ZRANGE", "z", "(1", "(3", "BYSCORE"})) == "[\"b\"]");
+  CHECK(S(e.Run({"ZRANGE", "z", "-inf", "+inf", "BYSCORE", "LIMIT", "1", "2"})) ==
+        "[\"b\", \"c\"]");
+  CHECK(S(e.Run({"ZRANGE", "z", "-inf", "+inf", "BYSCORE", "LIMIT", "-1", "2"})) == "[]");
+  CHECK(S(e.Run({"ZRANGE", "z", "-inf", "+inf", "BYSCORE", "LIMIT", "3", "-1"})) ==
+        "[\"d\", \"e\"]");
+  CHECK(S(e.Run({"ZRANGE", "z", "4", "(2", "BYSCORE", "REV"})) == "[\"d\", \"c\"]");
+  CHECK(S(e.Run({"ZRANGEBYSCORE", "z", "2", "4", "WITHSCORES", "LIMIT", "1", "1"})) ==
+        "[\"c\", \"3\"]");
+  CHECK(S(e.Run({"ZREVRANGEBYSCORE", "z", "+inf", "4.5"})) == "[\"e\"]");
+  CHECK(S(e.Run({"ZRANGEBYSCORE", "z", "(1.5", "2.5"})) == "[\"b\"]");
+  CHECK(S(e.Run({"ZRANGEBYSCORE", "z", "3", "3"})) == "[\"c\"]");
+  CHECK(S(e.Run({"ZRANGEBYSCORE", "z", "(3", "3"})) == "[]");
+  CHECK(S(e.Run({"ZRANGEBYSCORE", "z", "5", "1"})) == "[]");
+  CHECK(S(e.Run({"ZRANGEBYSCORE", "z", "x", "1"})) == kMinMaxFloat);
+  CHECK(S(e.Run({"ZRANGEBYSCORE", "z", "(", "1"})) == "[\"a\"]");  // "(" is Redis's "(0"
+  CHECK(S(e.Run({"ZRANGEBYSCORE", "z", "", "(2"})) == "[\"a\"]");
+  CHECK(S(e.Run({"ZRANGEBYSCORE", "z", "1", "nan"})) == kMinMaxFloat);
+  CHECK(S(e.Run({"ZCOUNT", "z", "(1", "+inf"})) == Int(4));
+  CHECK(S(e.Run({"ZCOUNT", "z", " 1", "2"})) == Int(2));  // strtod takes leading spaces here
+  CHECK(S(e.Run({"ZCOUNT", "z", "-inf", "(1"})) == Int(0));
+  CHECK(S(e.Run({"ZCOUNT", "z", "a", "1"})) == kMinMaxFloat);
+  CHECK(S(e.Run({"ZCOUNT", "none", "1", "2"})) == Int(0));
+
+  CHECK(S(e.Run({"ZRANGE", "z", "0", "1", "LIMIT", "0", "1"})) ==
+        Err("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or "
+            "BYLEX"));
+  CHECK(S(e.Run({"ZRANGE", "z", "-", "+", "BYLEX", "WITHSCORES"})) ==
+        Err("ERR syntax error, WITHSCORES not supported in combination with BYLEX"));
+  CHECK(S(e.Run({"ZRANGE", "z", "0", "1", "BYSCORE", "BYLEX"})) == kSyntax);
+  CHECK(S(e.Run({"ZRANGE", "z", "0", "1", "REV", "REV"})) == kSyntax);
+  CHECK(S(e.Run({"ZRANGE", "z", "0", "1", "LIMIT", "1"})) == kSyntax);
+  CHECK(S(e.Run({"ZRANGEBYSCORE", "z", "0", "1", "REV"})) == kSyntax);
+  CHECK(S(e.Run({"ZRANGE", "z", "a", "1"})) == kNotInt);
+  CHECK(S(e.Run({"ZRANGE", "z", "0", "1", "BYSCORE", "LIMIT", "x", "1"})) == kNotInt);
+
+  TestEngine f(2);
+  f.Run({"ZADD", "l", "0", "a", "0", "b", "0", "c", "0", "d", "0", "e"});
+  CHECK(S(f.Run({"ZRANGEBYLEX", "l", "-", "+"})) == "[\"a\", \"b\", \"c\", \"d\", \"e\"]");
+  CHECK(S(f.Run({"ZRANGEBYLEX", "l", "[b", "(d"})) == "[\"b\", \"c\"]");
+  CHECK(S(f.Run({"ZRANGEBYLEX", "l", "(b", "[d"})) == "[\"c\", \"d\"]");
+  CHECK(S(f.Run({"ZRANGEBYLEX", "l", "-", "[c", "LIMIT", "1", "5"})) == "[\"b\", \"c\"]");
+  CHECK(S(f.Run({"ZREVRANGEBYLEX", "l", "+", "(c"})) == "[\"e\", \"d\"]");
+  CHECK(S(f.Run({"ZRANGE", "l", "[d", "-", "BYLEX", "REV"})) == "[\"d\", \"c\", \"b\", \"a\"]");
+  CHECK(S(f.Run({"ZRANGEBYLEX", "l", "+", "-"})) == "[]");
+  CHECK(S(f.Run({"ZRANGEBYLEX", "l", "[d", "[b"})) == "[]");
+  CHECK(S(f.Run({"ZRANGEBYLEX", "l", "b", "[d"})) == kMinMaxLex);
+  CHECK(S(f.Run({"ZRANGEBYLEX", "l", "[b", "++"})) == kMinMaxLex);
+  CHECK(S(f.Run({"ZRANGEBYLEX", "l", "", "+"})) == kMinMaxLex);
+  CHECK(S(f.Run({"ZLEXCOUNT", "l", "[b", "[d"})) == Int(3));
+  CHECK(S(f.Run({"ZLEXCOUNT", "l", "(a", "+"})) == Int(4));
+  CHECK(S(f.Run({"ZLEXCOUNT", "l", "(e", "+"})) == Int(0));
+  CHECK(S(f.Run({"ZLEXCOUNT", "l", "x", "+"})) == kMinMaxLex);
+  CHECK(S(f.Run({"ZLEXCOUNT", "none", "-", "+"})) == Int(0));
+}
+
+TEST_CASE("RESP3 shapes of scores and pairs", "[zset]") {
+  TestEngine e(2);
+  e.Run({"HELLO", "3"});
+  e.Run({"ZADD", "z", "1", "a", "2.5", "b", "3", "c", "4", "d"});
+  CHECK(S(e.Run({"ZSCORE", "z", "b"})) == "(double) 2.5");
+  CHECK(S(e.Run({"ZRANGE", "z", "0", "1", "WITHSCORES"})) ==
+        "[[\"a\", (double) 1], [\"b\", (double) 2.5]]");
+  CHECK(S(e.Run({"ZPOPMIN", "z"})) == "[\"a\", (double) 1]");
+  CHECK(S(e.Run({"ZPOPMIN", "z", "1"})) == "[[\"b\", (double) 2.5]]");
+  CHECK(S(e.Run({"ZRANDMEMBER", "z", "-1", "WITHSCORES"})).rfind("[[\"", 0) == 0);
+  CHECK(S(e.Run({"ZMSCORE", "z", "c", "x"})) == "[(double) 3, (nil)]");
+  CHECK(S(e.Run({"ZINCRBY", "z", "1", "c"})) == "(double) 4");
+}
+
+TEST_CASE("ZREMRANGEBY*, ZPOPMIN/MAX, ZRANDMEMBER, ZSCAN", "[zset]") {
+  TestEngine e(2);
+  e.Run({"ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"});
+  CHECK(S(e.Run({"ZREMRANGEBYRANK", "z", "-2", "-1"})) == Int(2));
+  CHECK(S(e.Run({"ZRANGE", "z", "0", "-1"})) == "[\"a\", \"b\", \"c\"]");
+  CHECK(S(e.Run({"ZREMRANGEBYRANK", "z", "5", "9"})) == Int(0));
+  CHECK(S(e.Run({"ZREMRANGEBYRANK", "z", "x", "9"})) == kNotInt);
+  CHECK(S(e.Run({"ZREMRANGEBYSCORE", "z", "(1", "2"})) == Int(1));
+  CHECK(S(e.Run({"ZREMRANGEBYSCORE", "z", "x", "2"})) == kMinMaxFloat);
+  CHECK(S(e.Run({"ZREMRANGEBYSCORE", "z", "-inf", "+inf"})) == Int(2));
+  CHECK(S(e.Run({"EXISTS", "z"})) == Int(0));
+
+  e.Run({"ZADD", "l", "0", "a", "0", "b", "0", "c", "0", "d"});
+  CHECK(S(e.Run({"ZREMRANGEBYLEX", "l", "(a", "[c"})) == Int(2));
+  CHECK(S(e.Run({"ZREMRANGEBYLEX", "l", "a", "[c"})) == kMinMaxLex);
+  CHECK(S(e.Run({"ZRANGE", "l", "0", "-1"})) == "[\"a\", \"d\"]");
+
+  e.Run({"ZADD", "p", "1", "a", "2", "b", "3", "c", "4", "d"});
+  CHECK(S(e.Run({"ZPOPMIN", "p"})) == "[\"a\", \"1\"]");
+  CHECK(S(e.Run({"ZPOPMAX", "p", "2"})) == "[\"d\", \"4\", \"c\", \"3\"]");
+  CHECK(S(e.Run({"ZPOPMAX", "p", "0"})) == "[]");
+  CHECK(S(e.Run({"ZPOPMAX", "p", "-1"})) == Err("ERR value is out of range, must be positive"));
+  CHECK(S(e.Run({"ZPOPMAX", "p", "1", "x"})) == kSyntax);
+  CHECK(S(e.Run({"ZPOPMIN", "p", "10"})) == "[\"b\", \"2\"]");
+  CHECK(S(e.Run({"EXISTS", "p"})) == Int(0));
+  CHECK(S(e.Run({"ZPOPMIN", "p"})) == "[]");
+
+  e.Run({"ZADD", "r", "1", "a", "2", "b", "3", "c"});
+  CHECK(S(e.Run({"ZRANDMEMBER", "none"})) == kNil);
+  CHECK(S(e.Run({"ZRANDMEMBER", "none", "3"})) == "[]");
+  CHECK(S(e.Run({"ZRANDMEMBER", "r", "0"})) == "[]");
+  CHECK(S(e.Run({"ZRANDMEMBER", "r", "10", "WITHSCORES"})) ==
+        "[\"a\", \"1\", \"b\", \"2\", \"c\", \"3\"]");
+  CHECK(e.Run({"ZRANDMEMBER", "r", "-7"}).elems.size() == 7);
+  RespValue two = e.Run({"ZRANDMEMBER", "r", "2"});
+  REQUIRE(two.elems.size() == 2);
+  CHECK(two.elems[0].str != two.elems[1].str);
+  CHECK(S(e.Run({"ZRANDMEMBER", "r", "1", "2"})) == kSyntax);
+  CHECK(S(e.Run({"ZRANDMEMBER", "r", "-9223372036854775808"})) ==
+        Err("ERR value is out of range, value must between -9223372036854775807 and "
+            "9223372036854775807"));
+  CHECK(S(e.Run({"ZRANDMEMBER", "r", "-9223372036854775807", "WITHSCORES"})) ==
+        Err("ERR value is out of range"));
+
+  CHECK(S(e.Run({"ZSCAN", "r", "0"})) == "[\"0\", [\"a\", \"1\", \"b\", \"2\", \"c\", \"3\"]]");
+  CHECK(S(e.Run({"ZSCAN", "r", "0", "MATCH", "b*"})) == "[\"0\", [\"b\", \"2\"]]");
+  CHECK(S(e.Run({"ZSCAN", "r", "0", "COUNT", "0"})) == kSyntax);
+  CHECK(S(e.Run({"ZSCAN", "r", "x"})) == Err("ERR invalid cursor"));
+  // A skiplist is scanned in steps; every member comes back once over a full iteration.
+  for (int i = 0; i < 300; ++i) e.Run({"ZADD", "big", std::to_string(i), "m" + std::to_string(i)});
+  std::set<std::string> seen;
+  std::string cursor = "0";
+  int calls = 0;
+  do {
+    RespValue r = e.Run({"ZSCAN", "big", cursor, "COUNT", "50"});
+    cursor = r.elems[0].str;
+    for (size_t i = 0; i < r.elems[1].elems.size(); i += 2) seen.insert(r.elems[1].elems[i].str);
+    ++calls;
+  } while (cursor != "0" && calls < 100);
+  CHECK(seen.size() == 300);
+  CHECK(calls > 1);
+}
+
+TEST_CASE("encodings follow zset-max-listpack-entries/value, no conversion back", "[zset]") {
+  TestEngine e(2);
+  for (int i = 0; i < 128; ++i) e.Run({"ZADD", "z", std::to_string(i), "m" + std::to_string(i)});
+  CHECK(Enc(e, "z") == "\"listpack\"");
+  e.Run({"ZADD", "z", "1000", "one-more"});
+  CHECK(Enc(e, "z") == "\"skiplist\"");
+  e.Run({"ZREMRANGEBYRANK", "z", "0", "-3"});
+  CHECK(S(e.Run({"ZCARD", "z"})) == Int(2));
+  CHECK(Enc(e, "z") == "\"skiplist\"");
+
+  e.Run({"ZADD", "v", "1", std::string(64, 'x')});
+  CHECK(Enc(e, "v") == "\"listpack\"");
+  e.Run({"ZADD", "v", "2", std::string(65, 'y')});
+  CHECK(Enc(e, "v") == "\"skiplist\"");
+  e.Run({"ZADD", "w", "2", std::string(65, 'y')});
+  CHECK(Enc(e, "w") == "\"skiplist\"");
+
+  e.Run({"CONFIG", "SET", "zset-max-listpack-entries", "0"});
+  e.Run({"ZADD", "q", "1", "a"});
+  CHECK(Enc(e, "q") == "\"skiplist\"");
+}
+
+// The container against a model: random inserts, score updates, deletes and rank-range
+// deletes, then full ordered contents, every rank, ByRank, counts and ranges compared.
+TEST_CASE("ZSet skiplist matches a std::set model (randomized)", "[zset]") {
+  std::mt19937_64 rng(12345);
+  ZSet z;
+  std::map<std::string, double> scores;
+  std::set<std::pair<double, std::string>> order;
+  auto member = [&] { return "m" + std::to_string(rng() % 400); };
+  auto score = [&] { return static_cast<double>(static_cast<int>(rng() % 50) - 25) / 2; };
+  for (int op = 0; op < 6000; ++op) {
+    int kind = static_cast<int>(rng() % 10);
+    std::string m = member();
+    if (kind < 5) {
+      double s = score();
+      auto it = scores.find(m);
+      bool was_new = it == scores.end();
+      if (!was_new) order.erase({it->second, m});
+      scores[m] = s;
+      order.insert({s, m});
+      CHECK(z.Set(m, s) == was_new);
+    } else if (kind < 8) {
+      bool had = scores.erase(m) > 0;
+      if (had) {
+        for (auto it = order.begin(); it != order.end(); ++it)
+          if (it->second == m) {
+            order.erase(it);
+            break;
+          }
+      }
+      CHECK(z.Erase(m) == had);
+    } else if (kind == 8 && !order.empty()) {
+      size_t a = rng() % order.size(), b = a + rng() % 3;
+      if (b >= order.size()) b = order.size() - 1;
+      auto it = std::next(order.begin(), static_cast<long>(a));
+      for (size_t i = a; i <= b; ++i) {
+        scores.erase(it->second);
+        it = order.erase(it);
+      }
+      CHECK(z.EraseRanks(a, b) == b - a + 1);
+    } else {
+      // Range queries against the model.
+      ZScoreRange r;
+      r.min = score();
+      r.max = score();
+      r.minex = rng() % 2;
+      r.maxex = rng() % 2;
+      size_t expect = 0;
+      const ZSet::Node* first_expected = nullptr;
+      for (auto& [s, mm] : order)
+        if (r.GteMin(s) && r.LteMax(s)) ++expect;
+      CHECK(z.CountInRange(r) == expect);
+      const ZSet::Node* f = z.FirstInRange(r);
+      if (expect == 0) {
+        CHECK(f == nullptr);
+      } else {
+        REQUIRE(f != nullptr);
+        CHECK(r.GteMin(f->score));
+        if (f->prev()) CHECK_FALSE(r.GteMin(f->prev()->score));
+        const ZSet::Node* l = z.LastInRange(r);
+        REQUIRE(l != nullptr);
+        CHECK(r.LteMax(l->score));
+        if (l->next()) CHECK_FALSE(r.LteMax(l->next()->score));
+      }
+      (void)first_expected;
+    }
+    REQUIRE(z.Size() == order.size());
+    if (op % 200 == 0 || op == 5999) {
+      size_t rank = 0;
+      const ZSet::Node* n = z.First();
+      for (auto& [s, mm] : order) {
+        REQUIRE(n != nullptr);
+        CHECK(n->member == mm);
+        CHECK(n->score == s);
+        CHECK(z.Rank(mm) == static_cast<int64_t>(rank));
+        CHECK(z.ByRank(rank) == n);
+        double got;
+        CHECK(z.Score(mm, &got));
+        CHECK(got == s);
+        if (n->next()) CHECK(n->next()->prev() == n);
+        n = n->next();
+        ++rank;
+      }
+      CHECK(n == nullptr);
+      if (!order.empty()) CHECK(z.Last()->member == order.rbegin()->second);
+    }
+  }
+  // A clone is deep and equal.
+  auto c = z.Clone();
+  auto* cz = static_cast<ZSet*>(c.get());
+  REQUIRE(cz->Size() == z.Size());
+  for (const ZSet::Node *a = z.First(), *b = cz->First(); a; a = a->next(), b = b->next()) {
+    CHECK(a->member == b->member);
+    CHECK(a->score == b->score);
+  }
+}
+
+// The same kind of differential check through the commands, on a set with equal scores for
+// the lex commands: ZRANGE BYLEX and ZLEXCOUNT against std::set.
+TEST_CASE("lex ranges through the commands match a std::set model", "[zset]") {
+  TestEngine e(2);
+  std::mt19937_64 rng(7);
+  std::set<std::string> model;
+  for (int i = 0; i < 200; ++i) {
+    std::string m(1 + rng() % 3, 'a');
+    for (char& ch : m) ch = static_cast<char>('a' + rng() % 5);
+    model.insert(m);
+    e.Run({"ZADD", "lx", "0", m});
+  }
+  for (int q = 0; q < 200; ++q) {
+    std::string lo(1, static_cast<char>('a' + rng() % 5)), hi(1, static_cast<char>('a' + rng() % 5));
+    bool loex = rng() % 2, hiex = rng() % 2;
+    std::vector<std::string> want;
+    for (const auto& m : model) {
+      bool ok_lo = loex ? m > lo : m >= lo;
+      bool ok_hi = hiex ? m < hi : m <= hi;
+      if (ok_lo && ok_hi) want.push_back(m);
+    }
+    std::string a = (loex ? "(" : "[") + lo, b = (hiex ? "(" : "[") + hi;
+    RespValue got = e.Run({"ZRANGEBYLEX", "lx", a, b});
+    REQUIRE(got.elems.size() == want.size());
+    for (size_t i = 0; i < want.size(); ++i) CHECK(got.elems[i].str == want[i]);
+    CHECK(S(e.Run({"ZLEXCOUNT", "lx", a, b})) == Int(static_cast<int64_t>(want.size())));
+  }
+}
+
+}  // namespace
+}  // namespace kevy::test
