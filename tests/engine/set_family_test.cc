@@ -9,6 +9,8 @@
 #include <random>
 #include <set>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/shard.h"
@@ -36,6 +38,40 @@ void Add(TestEngine& e, const std::string& key, std::vector<std::string> members
   std::vector<std::string> cmd{"SADD", key};
   cmd.insert(cmd.end(), members.begin(), members.end());
   REQUIRE(e.Run(cmd).type == RespValue::kInt);
+}
+
+// Delivers the cross-shard batches queued right now (one hop), to interleave other clients'
+// commands with a multi-shard operation.
+void Step(TestEngine& e) {
+  std::vector<std::pair<int, TaskList>> batches;
+  for (int s = 0; s < e.num_shards(); ++s)
+    for (int t = 0; t < e.num_shards(); ++t) {
+      TaskList l = e.shard(s).TakeOutbox(static_cast<uint16_t>(t));
+      if (!l.empty()) batches.emplace_back(t, l);
+    }
+  for (auto& [t, l] : batches) e.shard(t).Receive(l.head);
+}
+
+// Dispatches a request from `client` without delivering anything.
+void Send(TestEngine& e, int client, std::vector<std::string> cmd) {
+  ArgList args;
+  for (const auto& a : cmd) args.push_back(a);
+  ClientState& c = e.client(client);
+  e.shard(c.shard).Dispatch(c, args);
+}
+
+std::vector<std::string> Replies(TestEngine& e, int client) {
+  std::string out = e.TakeOutput(client);
+  std::vector<std::string> replies;
+  std::string_view buf = out;
+  while (!buf.empty()) {
+    RespValue v;
+    size_t used = ParseReply(buf, &v);
+    REQUIRE(used > 0);
+    replies.push_back(v.ToString());
+    buf.remove_prefix(used);
+  }
+  return replies;
 }
 
 TEST_CASE("SADD SREM SCARD SISMEMBER SMISMEMBER SMEMBERS", "[set]") {
@@ -381,6 +417,34 @@ TEST_CASE("SMOVE on one shard and across shards", "[set]") {
       CHECK(S(replies[1]) == Int(1));
     }
   }
+}
+
+TEST_CASE("SUNIONSTORE and SMOVE across shards hold off other clients until done", "[set]") {
+  TestEngine e(2);
+  std::string src = e.KeyOnShard(0, "iso"), dst = e.KeyOnShard(1, "iso");
+  Add(e, src, {"a", "b"});
+  int other = e.NewClient(1);
+  Send(e, 0, {"SUNIONSTORE", dst, src});
+  for (int i = 0; i < 10 && e.shard(1).lock_tx() == 0; ++i) Step(e);
+  REQUIRE(e.shard(1).lock_tx() != 0);
+  Send(e, other, {"SADD", src, "c"});
+  Send(e, other, {"SCARD", dst});
+  CHECK(Replies(e, other).empty());  // waiting behind the lock
+  e.Pump();
+  CHECK(Replies(e, 0) == std::vector<std::string>{Int(2)});
+  CHECK(Replies(e, other) == std::vector<std::string>{Int(1), Int(2)});
+  CHECK(e.shard(0).lock_tx() == 0);
+  CHECK(e.shard(1).lock_tx() == 0);
+
+  Send(e, 0, {"SMOVE", src, dst, "c"});
+  for (int i = 0; i < 10 && e.shard(1).lock_tx() == 0; ++i) Step(e);
+  REQUIRE(e.shard(1).lock_tx() != 0);
+  Send(e, other, {"SISMEMBER", dst, "c"});
+  CHECK(Replies(e, other).empty());
+  e.Pump();
+  CHECK(Replies(e, 0) == std::vector<std::string>{Int(1)});
+  CHECK(Replies(e, other) == std::vector<std::string>{Int(1)});
+  CHECK(S(e.Run({"SISMEMBER", src, "c"})) == Int(0));
 }
 
 TEST_CASE("set commands agree with std::set on random operations", "[set]") {
