@@ -294,6 +294,14 @@ TEST_CASE("LMPOP picks the first non-empty key in order, keys on several shards"
     CHECK(S(e.Run({"LMPOP", "2", k0, k2, "LEFT"})) == kNil);
     CHECK(S(e.Run({"LMPOP", "2", k0, k2, "LEFT", "COUNT", "0"})) ==
           "(error) ERR count should be greater than 0");
+    // Pipelined after a cross-shard LMPOP, the next commands see its effect (barrier).
+    e.Run({"RPUSH", k1, "x", "y"});
+    auto r = e.Pipeline({{"LMPOP", "2", k0, k1, "LEFT"}, {"LRANGE", k1, "0", "-1"},
+                         {"LMPOP", "2", k0, k1, "LEFT"}, {"EXISTS", k1}});
+    CHECK(S(r[0]) == "[\"" + k1 + "\", [\"x\"]]");
+    CHECK(S(r[1]) == R"(["y"])");
+    CHECK(S(r[2]) == "[\"" + k1 + "\", [\"y\"]]");
+    CHECK(S(r[3]) == Int(0));
   }
 }
 
