@@ -259,10 +259,16 @@ void CmdSScan(CmdContext& ctx) {
   if (set->is_intset()) {
     for (std::string_view m : set->Members()) keep(m);
   } else {
+    // Walk the member vector downwards: cursor c (> 0) means positions [0, c) are still to
+    // visit, 0 starts at the top. Removal only moves the last member into the hole, so a
+    // member not yet visited never moves into the visited range: every member present for
+    // the whole scan is returned, as SCAN promises (added ones may or may not be).
     uint64_t n = set->Size();
-    uint64_t end = cursor >= n ? n : std::min<uint64_t>(n, cursor + static_cast<uint64_t>(count));
-    for (uint64_t i = cursor; i < end; ++i) keep(set->At(i));
-    next = end >= n ? 0 : end;
+    uint64_t top = cursor == 0 || cursor > n ? n : cursor;
+    uint64_t c = static_cast<uint64_t>(count);
+    uint64_t bottom = top > c ? top - c : 0;
+    for (uint64_t i = top; i > bottom; --i) keep(set->At(i - 1));
+    next = bottom;
   }
   ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk(Int64ToString(static_cast<int64_t>(next)));

@@ -281,6 +281,32 @@ TEST_CASE("SSCAN", "[set]") {
     } while (cursor != "0");
     CHECK(got == all);
   }
+  // Members removed and added mid-scan: every member present throughout is still returned.
+  {
+    std::set<std::string> got;
+    std::string cursor = "0";
+    int round = 0;
+    do {
+      RespValue r = e.Run({"SSCAN", "h", cursor, "COUNT", "25"});
+      cursor = r.elems[0].str;
+      for (const auto& m : r.elems[1].elems) got.insert(m.str);
+      // Remove members both from the scanned part and ahead of the cursor, and add new ones.
+      e.Run({"SREM", "h", "m" + std::to_string(round * 7 % 1000), "m" + std::to_string(round)});
+      e.Run({"SADD", "h", "new" + std::to_string(round)});
+      ++round;
+    } while (cursor != "0");
+    for (int i = 0; i < 1000; ++i) {
+      std::string m = "m" + std::to_string(i);
+      bool removed = false;
+      for (int r = 0; r < round; ++r) removed = removed || m == "m" + std::to_string(r * 7 % 1000) ||
+                                                  m == "m" + std::to_string(r);
+      if (!removed) CHECK(got.count(m) == 1);
+    }
+    for (int r = 0; r < round; ++r) {
+      e.Run({"SADD", "h", "m" + std::to_string(r * 7 % 1000), "m" + std::to_string(r)});
+      e.Run({"SREM", "h", "new" + std::to_string(r)});
+    }
+  }
   std::set<std::string> matched;
   std::string cursor = "0";
   do {
