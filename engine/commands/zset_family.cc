@@ -1,6 +1,7 @@
 // The sorted-set commands (ZADD, ZRANGE and friends) over engine/types/zset.h, with Redis 7.0's
 // argument rules, error texts and reply shapes (RESP3 score pairs), and its listpack/skiplist
 // encoding names driven by zset-max-listpack-entries / zset-max-listpack-value.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -11,6 +12,8 @@
 
 #include "engine/commands/family_util.h"
 #include "engine/config.h"
+#include "engine/fanout.h"
+#include "engine/slot.h"
 #include "engine/types/zset.h"
 
 namespace kevy {
@@ -687,6 +690,229 @@ void CmdZscan(CmdContext& ctx) {
 }
 
 // ---------------------------------------------------------------------------------------
+// ZUNION / ZINTER / ZDIFF / ZINTERCARD: the sources are copied out of their shards (a
+// FanOut when they span shards, a local read otherwise) and combined on one thread.
+
+enum class SetOp { kUnion, kInter, kDiff, kInterCard };
+enum class Agg { kSum, kMin, kMax };
+
+struct MultiSpec {
+  SetOp op = SetOp::kUnion;
+  std::vector<std::string> keys;
+  std::vector<double> weights;
+  Agg agg = Agg::kSum;
+  bool withscores = false;
+  int64_t limit = 0;  // ZINTERCARD, 0 = none
+};
+
+struct Source {
+  enum State : uint8_t { kMissing, kZSet, kOther };
+  State state = kMissing;
+  std::vector<std::pair<std::string, double>> items;
+};
+
+std::string_view OpName(SetOp op) {
+  switch (op) {
+    case SetOp::kUnion: return "zunion";
+    case SetOp::kInter: return "zinter";
+    case SetOp::kDiff: return "zdiff";
+    case SetOp::kInterCard: return "zintercard";
+  }
+  return "";
+}
+
+// Redis's zunionInterDiffGenericCommand / zinterCardCommand argument rules.
+bool ParseMulti(const ArgList& a, SetOp op, MultiSpec* m, std::string* err) {
+  m->op = op;
+  int64_t numkeys;
+  if (!ParseInt64(a[1], &numkeys)) {
+    *err = errors::kNotInteger;
+    return false;
+  }
+  if (numkeys < 1) {
+    *err = StrCat("ERR at least 1 input key is needed for '", OpName(op), "' command");
+    return false;
+  }
+  if (numkeys > static_cast<int64_t>(a.size()) - 2) {
+    *err = errors::kSyntax;
+    return false;
+  }
+  size_t n = static_cast<size_t>(numkeys);
+  for (size_t i = 0; i < n; ++i) m->keys.emplace_back(a[2 + i]);
+  m->weights.assign(n, 1.0);
+  for (size_t j = 2 + n; j < a.size(); ++j) {
+    size_t remaining = a.size() - j;
+    if (op == SetOp::kInterCard) {
+      if (EqualsNoCase(a[j], "limit") && remaining >= 2) {
+        if (!ParseInt64(a[j + 1], &m->limit) || m->limit < 0) {
+          *err = "ERR LIMIT can't be negative";
+          return false;
+        }
+        ++j;
+        continue;
+      }
+      *err = errors::kSyntax;
+      return false;
+    }
+    if (op != SetOp::kDiff && remaining > n && EqualsNoCase(a[j], "weights")) {
+      for (size_t i = 0; i < n; ++i) {
+        if (!StrToDouble(a[j + 1 + i], &m->weights[i])) {
+          *err = "ERR weight value is not a float";
+          return false;
+        }
+      }
+      j += n;
+    } else if (op != SetOp::kDiff && remaining > 1 && EqualsNoCase(a[j], "aggregate")) {
+      std::string_view v = a[j + 1];
+      if (EqualsNoCase(v, "sum"))
+        m->agg = Agg::kSum;
+      else if (EqualsNoCase(v, "min"))
+        m->agg = Agg::kMin;
+      else if (EqualsNoCase(v, "max"))
+        m->agg = Agg::kMax;
+      else {
+        *err = errors::kSyntax;
+        return false;
+      }
+      ++j;
+    } else if (EqualsNoCase(a[j], "withscores")) {
+      m->withscores = true;
+    } else {
+      *err = errors::kSyntax;
+      return false;
+    }
+  }
+  return true;
+}
+
+// Key positions for the dispatcher: the numkeys keys after argv[1].
+void MultiKeys(const ArgList& a, std::vector<int>* pos) {
+  int64_t n;
+  if (a.size() < 3 || !ParseInt64(a[1], &n) || n < 1 || n > static_cast<int64_t>(a.size()) - 2)
+    return;
+  for (int64_t i = 0; i < n; ++i) pos->push_back(static_cast<int>(2 + i));
+}
+
+void ReadSource(Shard& s, Db& d, std::string_view key, Source* src) {
+  Entry* e = LookupRead(s, d, key);
+  if (!e) return;
+  if (e->value.type != ObjType::kZSet) {
+    src->state = Source::kOther;
+    return;
+  }
+  src->state = Source::kZSet;
+  ZSet* z = e->value.As<ZSet>();
+  src->items.reserve(z->Size());
+  z->ForEach([&](const Node& x) { src->items.emplace_back(x.member, x.score); });
+}
+
+void Aggregate(double* acc, double v, Agg agg) {
+  if (agg == Agg::kSum) {
+    *acc += v;
+    if (std::isnan(*acc)) *acc = 0;  // inf + -inf, as Redis
+  } else if (agg == Agg::kMin) {
+    if (v < *acc) *acc = v;
+  } else if (v > *acc) {
+    *acc = v;
+  }
+}
+
+double Weighted(double s, double w) {
+  double v = s * w;
+  return std::isnan(v) ? 0 : v;  // inf * 0
+}
+
+// Combines the sources and writes the reply (or WRONGTYPE).
+void ReplyMulti(ReplyBuilder& rb, const MultiSpec& m, const std::vector<Source>& src) {
+  for (const Source& s : src)
+    if (s.state == Source::kOther) return rb.Error(errors::kWrongType);
+  std::vector<std::pair<std::string_view, double>> out;
+  if (m.op == SetOp::kUnion) {
+    std::unordered_map<std::string_view, double> acc;
+    for (size_t i = 0; i < src.size(); ++i)
+      for (const auto& [mem, sc] : src[i].items) {
+        double v = Weighted(sc, m.weights[i]);
+        auto [it, fresh] = acc.emplace(mem, v);
+        if (!fresh) Aggregate(&it->second, v, m.agg);
+      }
+    out.assign(acc.begin(), acc.end());
+  } else if (m.op == SetOp::kDiff) {
+    std::unordered_map<std::string_view, bool> drop;
+    for (size_t i = 1; i < src.size(); ++i)
+      for (const auto& it : src[i].items) drop.emplace(it.first, true);
+    for (const auto& [mem, sc] : src[0].items)
+      if (!drop.count(mem)) out.emplace_back(mem, sc);
+  } else {
+    std::vector<std::unordered_map<std::string_view, double>> idx(src.size());
+    for (size_t i = 1; i < src.size(); ++i)
+      for (const auto& [mem, sc] : src[i].items) idx[i].emplace(mem, sc);
+    int64_t count = 0;
+    for (const auto& [mem, sc] : src[0].items) {
+      double acc = Weighted(sc, m.weights[0]);
+      bool all = true;
+      for (size_t i = 1; i < src.size() && all; ++i) {
+        auto it = idx[i].find(mem);
+        if (it == idx[i].end())
+          all = false;
+        else
+          Aggregate(&acc, Weighted(it->second, m.weights[i]), m.agg);
+      }
+      if (!all) continue;
+      ++count;
+      if (m.op == SetOp::kInterCard && m.limit && count >= m.limit) break;
+      out.emplace_back(mem, acc);
+    }
+    if (m.op == SetOp::kInterCard) return rb.Integer(count);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) {
+    return ZLess(x.second, x.first, y.second, y.first);
+  });
+  if (m.withscores && rb.proto() >= 3) {
+    rb.ArrayHeader(out.size());
+    for (const auto& [mem, sc] : out) {
+      rb.ArrayHeader(2);
+      rb.Bulk(mem);
+      rb.Double(sc);
+    }
+    return;
+  }
+  rb.ArrayHeader(out.size() * (m.withscores ? 2 : 1));
+  for (const auto& [mem, sc] : out) {
+    rb.Bulk(mem);
+    if (m.withscores) rb.Double(sc);
+  }
+}
+
+template <SetOp kOp>
+void CmdMulti(CmdContext& ctx) {
+  MultiSpec m;
+  std::string err;
+  if (!ParseMulti(ctx.args, kOp, &m, &err)) return ctx.reply.Error(err);
+  std::vector<Source> src(m.keys.size());
+  for (size_t i = 0; i < m.keys.size(); ++i) ReadSource(ctx.shard, ctx.db, m.keys[i], &src[i]);
+  ReplyMulti(ctx.reply, m, src);
+}
+
+template <SetOp kOp>
+void CmdMultiOrigin(CoordContext& ctx) {
+  auto m = std::make_shared<MultiSpec>();
+  std::string err;
+  if (!ParseMulti(ctx.args, kOp, m.get(), &err)) return ctx.reply.Error(err);
+  const SlotTable& slots = ctx.shard.server().slots;
+  // One part per key, each read on its owner (a key's part is written by one shard only).
+  std::vector<uint16_t> shards;
+  for (const std::string& k : m->keys) shards.push_back(static_cast<uint16_t>(slots.ShardOf(k)));
+  ReplySlot slot = ctx.Defer();
+  int db = ctx.client.db;
+  FanOut<Source>(
+      ctx.shard, shards,
+      [m, db](Shard& s, size_t i, Source& part) { ReadSource(s, s.db(db), m->keys[i], &part); },
+      [m, slot](Shard& o, std::vector<Source>& parts) {
+        o.Finish(slot, [&](ReplyBuilder& rb) { ReplyMulti(rb, *m, parts); });
+      });
+}
+
+// ---------------------------------------------------------------------------------------
 // The table
 
 CommandSpec Row(std::string name, int arity, uint32_t flags, int first, int last, int step,
@@ -781,6 +1007,24 @@ void RegisterZsetFamily(CommandRegistry& r) {
             "O(1) for every call. O(N) for a complete iteration, including enough command calls "
             "for the cursor to return back to 0. N is the number of elements inside the "
             "collection.", "read sortedset slow"));
+  auto multi = [&](std::string name, ShardHandler sh, OriginHandler oh, std::string since,
+                   std::string summary) {
+    CommandSpec s = Row(std::move(name), -3, R, 0, 0, 0, sh, std::move(since), std::move(summary),
+                        "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted "
+                        "sets, and M being the number of elements in the resulting sorted set.",
+                        "read sortedset slow");
+    s.get_keys = MultiKeys;
+    s.on_origin = oh;
+    r.Add(std::move(s));
+  };
+  multi("zunion", CmdMulti<SetOp::kUnion>, CmdMultiOrigin<SetOp::kUnion>, "6.2.0",
+        "Add multiple sorted sets");
+  multi("zinter", CmdMulti<SetOp::kInter>, CmdMultiOrigin<SetOp::kInter>, "6.2.0",
+        "Intersect multiple sorted sets");
+  multi("zdiff", CmdMulti<SetOp::kDiff>, CmdMultiOrigin<SetOp::kDiff>, "6.2.0",
+        "Subtract multiple sorted sets");
+  multi("zintercard", CmdMulti<SetOp::kInterCard>, CmdMultiOrigin<SetOp::kInterCard>, "7.0.0",
+        "Intersect multiple sorted sets and return the cardinality of the result");
 }
 
 }  // namespace kevy

@@ -408,3 +408,56 @@ TEST_CASE("lex ranges through the commands match a std::set model", "[zset]") {
 
 }  // namespace
 }  // namespace kevy::test
+
+namespace kevy::test {
+namespace {
+
+TEST_CASE("ZUNION ZINTER ZDIFF ZINTERCARD on one shard and across shards", "[zset]") {
+  for (int shards : {2, 4}) {
+    TestEngine e(shards);
+    // Same shard (hash tags) and spread over shards: the same answers.
+    for (bool spread : {false, true}) {
+      std::string a = spread ? e.KeyOnShard(0, "a") : "{t}a";
+      std::string b = spread ? e.KeyOnShard(1, "b") : "{t}b";
+      std::string c = spread ? e.KeyOnShard(shards - 1, "c") : "{t}c";
+      e.Run({"ZADD", a, "1", "x", "2", "y", "3", "z"});
+      e.Run({"ZADD", b, "10", "y", "20", "z", "30", "w"});
+      CHECK(S(e.Run({"ZUNION", "2", a, b, "WITHSCORES"})) ==
+            "[\"x\", \"1\", \"y\", \"12\", \"z\", \"23\", \"w\", \"30\"]");
+      CHECK(S(e.Run({"ZUNION", "2", a, b, "WEIGHTS", "2", "0.5", "AGGREGATE", "MAX",
+                     "WITHSCORES"})) ==
+            "[\"x\", \"2\", \"y\", \"5\", \"z\", \"10\", \"w\", \"15\"]");
+      CHECK(S(e.Run({"ZINTER", "2", a, b, "AGGREGATE", "MIN", "WITHSCORES"})) ==
+            "[\"y\", \"2\", \"z\", \"3\"]");
+      CHECK(S(e.Run({"ZINTER", "2", a, b})) == "[\"y\", \"z\"]");
+      CHECK(S(e.Run({"ZINTER", "3", a, b, c})) == "[]");
+      CHECK(S(e.Run({"ZDIFF", "2", a, b, "WITHSCORES"})) == "[\"x\", \"1\"]");
+      CHECK(S(e.Run({"ZDIFF", "2", a, c})) == "[\"x\", \"y\", \"z\"]");
+      CHECK(S(e.Run({"ZINTERCARD", "2", a, b})) == Int(2));
+      CHECK(S(e.Run({"ZINTERCARD", "2", a, b, "LIMIT", "1"})) == Int(1));
+      CHECK(S(e.Run({"ZINTERCARD", "2", a, b, "LIMIT", "-1"})) ==
+            Err("ERR LIMIT can't be negative"));
+      CHECK(S(e.Run({"ZUNION", "2", a, c})) == "[\"x\", \"y\", \"z\"]");
+      e.Run({"SET", c, "str"});
+      CHECK(S(e.Run({"ZUNION", "2", a, c})) == kWrongType);
+      CHECK(S(e.Run({"ZINTERCARD", "2", a, c})) == kWrongType);
+      e.Run({"DEL", a, b, c});
+    }
+    CHECK(S(e.Run({"ZUNION", "0", "a"})) ==
+          Err("ERR at least 1 input key is needed for 'zunion' command"));
+    CHECK(S(e.Run({"ZINTERCARD", "0", "a"})) ==
+          Err("ERR at least 1 input key is needed for 'zintercard' command"));
+    CHECK(S(e.Run({"ZUNION", "x", "a"})) == kNotInt);
+    CHECK(S(e.Run({"ZUNION", "3", "a"})) == kSyntax);
+    CHECK(S(e.Run({"ZDIFF", "1", "a", "WEIGHTS", "1"})) == kSyntax);
+    CHECK(S(e.Run({"ZUNION", "1", "a", "WEIGHTS", "x"})) == Err("ERR weight value is not a float"));
+    CHECK(S(e.Run({"ZUNION", "1", "a", "AGGREGATE", "foo"})) == kSyntax);
+    // inf + -inf sums to 0, as in Redis.
+    e.Run({"ZADD", "{i}1", "inf", "m"});
+    e.Run({"ZADD", "{i}2", "-inf", "m"});
+    CHECK(S(e.Run({"ZUNION", "2", "{i}1", "{i}2", "WITHSCORES"})) == "[\"m\", \"0\"]");
+  }
+}
+
+}  // namespace
+}  // namespace kevy::test
