@@ -452,8 +452,8 @@ void CmdSetOp(CmdContext& ctx) {
 
 template <SetOp kOp>
 void CmdSetOpOrigin(CoordContext& ctx) {
-  auto plan = std::make_shared<const KeyPlan>(
-      PlanKeys(ctx.shard, ArgKeys(ctx.args, 1, ctx.args.size())));
+  auto plan =
+      std::make_shared<const KeyPlan>(PlanKeys(ctx.shard, ArgKeys(ctx.args, 1, ctx.args.size())));
   ReplySlot slot = ctx.Defer();
   GatherSets(ctx.shard, plan, ctx.client.db, ctx.client.flags, 0,
              [slot](Shard& o, const std::vector<const SetSnap*>& srcs) {
@@ -466,8 +466,7 @@ void CmdSetOpOrigin(CoordContext& ctx) {
 
 // --- SINTERCARD numkeys key [key ...] [LIMIT limit] ---
 
-bool ParseSInterCard(const ArgList& args, int64_t* numkeys, int64_t* limit,
-                     std::string_view* err) {
+bool ParseSInterCard(const ArgList& args, int64_t* numkeys, int64_t* limit, std::string_view* err) {
   if (!ParseInt64(args[1], numkeys)) {
     *err = errors::kNotInteger;
     return false;
@@ -550,8 +549,8 @@ void CmdSetOpStore(CmdContext& ctx) {
 // here, install the result on the destination's shard, unlock, reply.
 template <SetOp kOp>
 void CmdSetOpStoreOrigin(CoordContext& ctx) {
-  auto plan = std::make_shared<const KeyPlan>(
-      PlanKeys(ctx.shard, ArgKeys(ctx.args, 2, ctx.args.size())));
+  auto plan =
+      std::make_shared<const KeyPlan>(PlanKeys(ctx.shard, ArgKeys(ctx.args, 2, ctx.args.size())));
   auto dst = std::make_shared<const std::string>(ctx.args[1]);
   uint16_t dst_shard = ctx.shard.server().slots.ShardOf(*dst);
   std::vector<uint16_t> locked = plan->shards;
@@ -562,28 +561,27 @@ void CmdSetOpStoreOrigin(CoordContext& ctx) {
   uint32_t flags = ctx.client.flags;
   ReplySlot slot = ctx.Defer(/*barrier=*/true);
   LockShards(ctx.shard, locked, [=](Shard& o, uint64_t tx) {
-    GatherSets(o, plan, db, flags, tx,
-               [=](Shard& o2, const std::vector<const SetSnap*>& srcs) {
-                 if (AnyWrong(srcs)) {
-                   UnlockShards(o2, locked, tx);
-                   return o2.Finish(slot, [](ReplyBuilder& rb) { rb.Error(errors::kWrongType); });
-                 }
-                 std::shared_ptr<Set> set = BuildSet(Compute(kOp, srcs), MaxIntset(o2));
-                 int64_t n = static_cast<int64_t>(set->Size());
-                 struct Nothing {};
-                 FanOut<Nothing>(
-                     o2, {dst_shard},
-                     [set, dst, db](Shard& s, size_t, Nothing&) {
-                       auto own = std::make_unique<Set>();
-                       own.reset(static_cast<Set*>(set->Clone().release()));
-                       StoreSet(s, s.db(db), *dst, std::move(own));
-                     },
-                     [=](Shard& o3, std::vector<Nothing>&) {
-                       UnlockShards(o3, locked, tx);
-                       o3.Finish(slot, [n](ReplyBuilder& rb) { rb.Integer(n); });
-                     },
-                     tx);
-               });
+    GatherSets(o, plan, db, flags, tx, [=](Shard& o2, const std::vector<const SetSnap*>& srcs) {
+      if (AnyWrong(srcs)) {
+        UnlockShards(o2, locked, tx);
+        return o2.Finish(slot, [](ReplyBuilder& rb) { rb.Error(errors::kWrongType); });
+      }
+      std::shared_ptr<Set> set = BuildSet(Compute(kOp, srcs), MaxIntset(o2));
+      int64_t n = static_cast<int64_t>(set->Size());
+      struct Nothing {};
+      FanOut<Nothing>(
+          o2, {dst_shard},
+          [set, dst, db](Shard& s, size_t, Nothing&) {
+            auto own = std::make_unique<Set>();
+            own.reset(static_cast<Set*>(set->Clone().release()));
+            StoreSet(s, s.db(db), *dst, std::move(own));
+          },
+          [=](Shard& o3, std::vector<Nothing>&) {
+            UnlockShards(o3, locked, tx);
+            o3.Finish(slot, [n](ReplyBuilder& rb) { rb.Integer(n); });
+          },
+          tx);
+    });
   });
 }
 
@@ -671,9 +669,9 @@ void CmdSMoveOrigin(CoordContext& ctx) {
 CommandSpec Row(std::string name, int arity, uint32_t flags, int first, int last, int step,
                 ShardHandler on_shard, std::string since, std::string summary,
                 std::string complexity, std::string acl, OriginHandler on_origin = nullptr) {
-  CommandSpec s = KeyedRow(std::move(name), arity, flags, first, last, step, "set",
-                           std::move(since), std::move(summary), std::move(complexity),
-                           std::move(acl));
+  CommandSpec s =
+      KeyedRow(std::move(name), arity, flags, first, last, step, "set", std::move(since),
+               std::move(summary), std::move(complexity), std::move(acl));
   s.on_shard = on_shard;
   s.on_origin = on_origin;
   return s;
@@ -690,8 +688,8 @@ void RegisterSetFamily(CommandRegistry& r) {
             "write set fast"));
   r.Add(Row("srem", -3, W | F, 1, 1, 1, CmdSRem, "1.0.0", "Remove one or more members from a set",
             "O(N) where N is the number of members to be removed.", "write set fast"));
-  r.Add(Row("scard", 2, R | F, 1, 1, 1, CmdSCard, "1.0.0", "Get the number of members in a set",
-            o1, "read set fast"));
+  r.Add(Row("scard", 2, R | F, 1, 1, 1, CmdSCard, "1.0.0", "Get the number of members in a set", o1,
+            "read set fast"));
   r.Add(Row("sismember", 3, R | F, 1, 1, 1, CmdSIsMember, "1.0.0",
             "Determine if a given value is a member of a set", o1, "read set fast"));
   r.Add(Row("smismember", -3, R | F, 1, 1, 1, CmdSMIsMember, "6.2.0",
@@ -745,8 +743,8 @@ void RegisterSetFamily(CommandRegistry& r) {
             "Subtract multiple sets and store the resulting set in a key",
             "O(N) where N is the total number of elements in all given sets.", "write set slow",
             CmdSetOpStoreOrigin<SetOp::kDiff>));
-  r.Add(Row("smove", 4, W | F, 1, 2, 1, CmdSMove, "1.0.0",
-            "Move a member from one set to another", o1, "write set fast", CmdSMoveOrigin));
+  r.Add(Row("smove", 4, W | F, 1, 2, 1, CmdSMove, "1.0.0", "Move a member from one set to another",
+            o1, "write set fast", CmdSMoveOrigin));
 }
 
 }  // namespace kevy

@@ -16,7 +16,8 @@ absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), 
 
 // Rough per-member cost: the map node (key string + index) and the vector slot.
 size_t MemberBytes(std::string_view m) {
-  return sizeof(std::string) + sizeof(uint32_t) + sizeof(void*) * 2 + (m.size() > 15 ? m.size() + 1 : 0);
+  return sizeof(std::string) + sizeof(uint32_t) + sizeof(void*) * 2 +
+         (m.size() > 15 ? m.size() + 1 : 0);
 }
 
 }  // namespace
@@ -35,8 +36,7 @@ bool Set::Add(std::string_view member, int64_t max_intset) {
   if (!inserted) return false;
   members_.push_back(&it->first);
   heap_bytes_ += MemberBytes(member);
-  if (intset_ &&
-      (!IsIntsetMember(member) || static_cast<int64_t>(members_.size()) > max_intset))
+  if (intset_ && (!IsIntsetMember(member) || static_cast<int64_t>(members_.size()) > max_intset))
     intset_ = false;
   return true;
 }

@@ -83,8 +83,7 @@ TEST_CASE("SADD SREM SCARD SISMEMBER SMISMEMBER SMEMBERS", "[set]") {
   CHECK(S(e.Run({"SISMEMBER", "s", "a"})) == Int(1));
   CHECK(S(e.Run({"SISMEMBER", "s", "z"})) == Int(0));
   CHECK(S(e.Run({"SISMEMBER", "nokey", "z"})) == Int(0));
-  CHECK(S(e.Run({"SMISMEMBER", "s", "a", "z", "d"})) ==
-        "[(integer) 1, (integer) 0, (integer) 1]");
+  CHECK(S(e.Run({"SMISMEMBER", "s", "a", "z", "d"})) == "[(integer) 1, (integer) 0, (integer) 1]");
   CHECK(S(e.Run({"SMISMEMBER", "nokey", "a"})) == "[(integer) 0]");
   CHECK(M(e.Run({"SMEMBERS", "s"})) == Of({"a", "b", "c", "d"}));
   CHECK(S(e.Run({"SMEMBERS", "nokey"})) == "[]");
@@ -96,15 +95,20 @@ TEST_CASE("SADD SREM SCARD SISMEMBER SMISMEMBER SMEMBERS", "[set]") {
   CHECK(S(e.Run({"EXISTS", "s"})) == Int(0));
 
   e.Run({"SET", "str", "v"});
-  for (auto cmd : std::vector<std::vector<std::string>>{
-           {"SADD", "str", "a"},       {"SREM", "str", "a"},      {"SCARD", "str"},
-           {"SISMEMBER", "str", "a"},  {"SMISMEMBER", "str", "a"}, {"SMEMBERS", "str"},
-           {"SPOP", "str"},            {"SPOP", "str", "2"},      {"SRANDMEMBER", "str"},
-           {"SRANDMEMBER", "str", "2"}, {"SSCAN", "str", "0"}})
+  for (auto cmd : std::vector<std::vector<std::string>>{{"SADD", "str", "a"},
+                                                        {"SREM", "str", "a"},
+                                                        {"SCARD", "str"},
+                                                        {"SISMEMBER", "str", "a"},
+                                                        {"SMISMEMBER", "str", "a"},
+                                                        {"SMEMBERS", "str"},
+                                                        {"SPOP", "str"},
+                                                        {"SPOP", "str", "2"},
+                                                        {"SRANDMEMBER", "str"},
+                                                        {"SRANDMEMBER", "str", "2"},
+                                                        {"SSCAN", "str", "0"}})
     CHECK(S(e.Run(cmd)) == kWrongType);
   CHECK(S(e.Run({"GET", "str"})) == "\"v\"");
-  CHECK(S(e.Run({"SADD", "s"})) ==
-        "(error) ERR wrong number of arguments for 'sadd' command");
+  CHECK(S(e.Run({"SADD", "s"})) == "(error) ERR wrong number of arguments for 'sadd' command");
   CHECK(S(e.Run({"SMISMEMBER", "s"})) ==
         "(error) ERR wrong number of arguments for 'smismember' command");
 }
@@ -298,8 +302,9 @@ TEST_CASE("SSCAN", "[set]") {
     for (int i = 0; i < 1000; ++i) {
       std::string m = "m" + std::to_string(i);
       bool removed = false;
-      for (int r = 0; r < round; ++r) removed = removed || m == "m" + std::to_string(r * 7 % 1000) ||
-                                                  m == "m" + std::to_string(r);
+      for (int r = 0; r < round; ++r)
+        removed =
+            removed || m == "m" + std::to_string(r * 7 % 1000) || m == "m" + std::to_string(r);
       if (!removed) CHECK(got.count(m) == 1);
     }
     for (int r = 0; r < round; ++r) {
@@ -486,7 +491,9 @@ TEST_CASE("set commands agree with std::set on random operations", "[set]") {
     return rng() % 3 ? std::to_string(v) : "s" + std::to_string(v);
   };
   auto key = [&] { return keys[rng() % keys.size()]; };
-  auto set_of = [&](const std::string& k) { return model.count(k) ? model[k] : std::set<std::string>{}; };
+  auto set_of = [&](const std::string& k) {
+    return model.count(k) ? model[k] : std::set<std::string>{};
+  };
   for (int step = 0; step < 3000; ++step) {
     int op = static_cast<int>(rng() % 9);
     std::string k = key();
