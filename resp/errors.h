@@ -185,4 +185,12 @@ inline constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative"
 inline constexpr std::string_view kSRandMemberCountRange =
     "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 
+// BITFIELD (engine/commands/bitmap_family.cc).
+inline constexpr std::string_view kBitfieldType =
+    "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 "
+    "is.";
+inline constexpr std::string_view kBitfieldOverflowType = "ERR Invalid OVERFLOW type specified";
+inline constexpr std::string_view kBitfieldRoGetOnly =
+    "ERR BITFIELD_RO only supports the GET subcommand";
+
 }  // namespace kevy::errors

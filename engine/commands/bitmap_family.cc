@@ -1,5 +1,6 @@
-// The bitmap command family: SETBIT, GETBIT, BITCOUNT, BITPOS and BITOP over string values,
-// with Redis 7's replies, index rules (BYTE|BIT ranges, negative indexes) and errors.
+// The bitmap command family: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP and BITFIELD(_RO) over
+// string values, with Redis 7's replies, index rules (BYTE|BIT ranges, negative indexes) and
+// errors.
 //
 // Bit 0 is the most significant bit of byte 0, as in Redis. BITOP has an on_origin handler
 // for keys on several shards: it locks the shards of the sources and the destination, fetches
@@ -207,7 +208,8 @@ void CmdBitCount(CmdContext& ctx) {
     return;
   }
   if (!is_bit) {
-    ctx.reply.Integer(static_cast<int64_t>(PopCount(p + start, static_cast<size_t>(end - start + 1))));
+    const size_t n = static_cast<size_t>(end - start + 1);
+    ctx.reply.Integer(static_cast<int64_t>(PopCount(p + start, n)));
     return;
   }
   // Bit range: count the whole bytes, then drop the bits of the edge bytes outside it.
@@ -472,6 +474,253 @@ void CmdBitOpOrigin(CoordContext& ctx) {
 }
 
 // ---------------------------------------------------------------------------------------
+// BITFIELD, BITFIELD_RO
+
+enum class Overflow : uint8_t { kWrap, kSat, kFail };
+enum class FieldOp : uint8_t { kGet, kSet, kIncrBy };
+
+struct FieldCmd {
+  FieldOp op;
+  Overflow overflow;
+  bool is_signed;
+  int bits;
+  uint64_t offset;
+  int64_t arg;  // SET value or INCRBY increment
+};
+
+// Parses "i<1..64>" or "u<1..63>".
+bool ParseFieldType(std::string_view t, bool* is_signed, int* bits) {
+  if (t.size() < 2 || (t[0] != 'i' && t[0] != 'I' && t[0] != 'u' && t[0] != 'U')) return false;
+  *is_signed = t[0] == 'i' || t[0] == 'I';
+  int64_t b;
+  if (!ParseInt64(t.substr(1), &b)) return false;
+  if (b < 1 || (*is_signed && b > 64) || (!*is_signed && b > 63)) return false;
+  *bits = static_cast<int>(b);
+  return true;
+}
+
+// A field offset: a bit offset, or "#N" meaning N * bits (Redis's getBitOffsetFromArgument
+// with hash support).
+bool ParseFieldOffset(CmdContext& ctx, std::string_view arg, int bits, uint64_t* out) {
+  const bool hash = !arg.empty() && arg[0] == '#';
+  int64_t v;
+  const int64_t max = ctx.shard.config().proto_max_bulk_len.load(std::memory_order_relaxed);
+  if (!ParseInt64(hash ? arg.substr(1) : arg, &v) ||
+      (hash && __builtin_mul_overflow(v, int64_t{bits}, &v)) || v < 0 || (v >> 3) >= max) {
+    ctx.reply.Error(errors::kBitOffset);
+    return false;
+  }
+  *out = static_cast<uint64_t>(v);
+  return true;
+}
+
+uint64_t GetField(std::string_view s, uint64_t offset, int bits) {
+  uint64_t value = 0;
+  for (int j = 0; j < bits; ++j, ++offset) {
+    const uint64_t byte = offset >> 3;
+    const unsigned bit = 7 - (offset & 7);
+    const uint64_t bitval =
+        byte < s.size() ? (static_cast<unsigned char>(s[byte]) >> bit) & 1u : 0;
+    value = (value << 1) | bitval;
+  }
+  return value;
+}
+
+int64_t GetSignedField(std::string_view s, uint64_t offset, int bits) {
+  uint64_t v = GetField(s, offset, bits);
+  if (bits < 64 && (v & (uint64_t{1} << (bits - 1)))) v |= ~uint64_t{0} << bits;
+  return static_cast<int64_t>(v);
+}
+
+void SetField(std::string* s, uint64_t offset, int bits, uint64_t value) {
+  for (int j = 0; j < bits; ++j, ++offset) {
+    const uint64_t bitval = (value >> (bits - 1 - j)) & 1;
+    const uint64_t byte = offset >> 3;
+    const unsigned bit = 7 - (offset & 7);
+    unsigned char& c = reinterpret_cast<unsigned char&>((*s)[byte]);
+    c = static_cast<unsigned char>((c & ~(1u << bit)) | (bitval << bit));
+  }
+}
+
+// Redis's checkUnsignedBitfieldOverflow: nonzero on overflow, *limit = the value to store
+// under WRAP/SAT.
+int UnsignedOverflow(uint64_t value, int64_t incr, int bits, Overflow ow, uint64_t* limit) {
+  const uint64_t max = (bits == 64) ? UINT64_MAX : ((uint64_t{1} << bits) - 1);
+  const int64_t maxincr = static_cast<int64_t>(max - value);
+  const int64_t minincr = -static_cast<int64_t>(value);
+  int r = 0;
+  if (value > max || (incr > 0 && incr > maxincr))
+    r = 1;
+  else if (incr < 0 && incr < minincr)
+    r = -1;
+  if (r == 0) return 0;
+  if (ow == Overflow::kWrap)
+    *limit = (value + static_cast<uint64_t>(incr)) & ~(~uint64_t{0} << bits);
+  else if (ow == Overflow::kSat)
+    *limit = r > 0 ? max : 0;
+  return r;
+}
+
+// Redis's checkSignedBitfieldOverflow.
+int SignedOverflow(int64_t value, int64_t incr, int bits, Overflow ow, int64_t* limit) {
+  const int64_t max = (bits == 64) ? INT64_MAX : ((int64_t{1} << (bits - 1)) - 1);
+  const int64_t min = -max - 1;
+  // max - value and min - value may overflow only when bits == 64, where they are not used
+  // except in the same-sign cases below, which keep them in range.
+  const uint64_t uvalue = static_cast<uint64_t>(value);
+  const int64_t maxincr = static_cast<int64_t>(static_cast<uint64_t>(max) - uvalue);
+  const int64_t minincr = static_cast<int64_t>(static_cast<uint64_t>(min) - uvalue);
+  int r = 0;
+  if (value > max || (bits != 64 && incr > maxincr) || (value >= 0 && incr > 0 && incr > maxincr))
+    r = 1;
+  else if (value < min || (bits != 64 && incr < minincr) ||
+           (value < 0 && incr < 0 && incr < minincr))
+    r = -1;
+  if (r == 0) return 0;
+  if (ow == Overflow::kWrap) {
+    uint64_t c = static_cast<uint64_t>(value) + static_cast<uint64_t>(incr);
+    if (bits < 64) {
+      const uint64_t mask = ~uint64_t{0} << bits;
+      if (c & (uint64_t{1} << (bits - 1)))
+        c |= mask;
+      else
+        c &= ~mask;
+    }
+    *limit = static_cast<int64_t>(c);
+  } else if (ow == Overflow::kSat) {
+    *limit = r > 0 ? max : min;
+  }
+  return r;
+}
+
+void BitFieldGeneric(CmdContext& ctx, bool read_only) {
+  std::vector<FieldCmd> ops;
+  Overflow ow = Overflow::kWrap;
+  bool any_write = false;
+  uint64_t highest_bit = 0;
+  for (size_t j = 2; j < ctx.args.size(); ++j) {
+    std::string_view sub = ctx.args[j];
+    const size_t remaining = ctx.args.size() - j - 1;
+    FieldCmd f{};
+    if (EqualsNoCase(sub, "get") && remaining >= 2) {
+      f.op = FieldOp::kGet;
+    } else if (EqualsNoCase(sub, "set") && remaining >= 3) {
+      f.op = FieldOp::kSet;
+    } else if (EqualsNoCase(sub, "incrby") && remaining >= 3) {
+      f.op = FieldOp::kIncrBy;
+    } else if (EqualsNoCase(sub, "overflow") && remaining >= 1) {
+      std::string_view o = ctx.args[++j];
+      if (EqualsNoCase(o, "wrap")) {
+        ow = Overflow::kWrap;
+      } else if (EqualsNoCase(o, "sat")) {
+        ow = Overflow::kSat;
+      } else if (EqualsNoCase(o, "fail")) {
+        ow = Overflow::kFail;
+      } else {
+        ctx.reply.Error(errors::kBitfieldOverflowType);
+        return;
+      }
+      continue;
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+    if (!ParseFieldType(ctx.args[j + 1], &f.is_signed, &f.bits)) {
+      ctx.reply.Error(errors::kBitfieldType);
+      return;
+    }
+    if (!ParseFieldOffset(ctx, ctx.args[j + 2], f.bits, &f.offset)) return;
+    if (f.op != FieldOp::kGet) {
+      if (!ParseInt64(ctx.args[j + 3], &f.arg)) {
+        ctx.reply.Error(errors::kNotInteger);
+        return;
+      }
+      any_write = true;
+      highest_bit = std::max(highest_bit, f.offset + static_cast<uint64_t>(f.bits) - 1);
+      j += 3;
+    } else {
+      j += 2;
+    }
+    f.overflow = ow;
+    ops.push_back(f);
+  }
+  if (read_only && any_write) {
+    ctx.reply.Error(errors::kBitfieldRoGetOnly);
+    return;
+  }
+  Entry* e;
+  if (any_write) {
+    e = ctx.db.Find(ctx.args[1], ctx.now_ms());
+    if (e && !IsString(e)) {
+      ctx.reply.Error(errors::kWrongType);
+      return;
+    }
+    bool created;
+    if (!e) e = ctx.db.FindOrCreate(ctx.args[1], ctx.now_ms(), &created);
+    if (e->value.str.size() < (highest_bit >> 3) + 1) e->value.str.resize((highest_bit >> 3) + 1);
+    e->value.raw = true;
+  } else {
+    e = LookupRead(ctx, ctx.args[1]);
+    if (e && !IsString(e)) {
+      ctx.reply.Error(errors::kWrongType);
+      return;
+    }
+  }
+  ctx.reply.ArrayHeader(ops.size());
+  for (const FieldCmd& f : ops) {
+    std::string_view cur = e ? std::string_view(e->value.str) : std::string_view();
+    if (f.op == FieldOp::kGet) {
+      if (f.is_signed)
+        ctx.reply.Integer(GetSignedField(cur, f.offset, f.bits));
+      else
+        ctx.reply.Integer(static_cast<int64_t>(GetField(cur, f.offset, f.bits)));
+      continue;
+    }
+    const int64_t incr = f.op == FieldOp::kIncrBy ? f.arg : 0;
+    if (f.is_signed) {
+      const int64_t old = GetSignedField(cur, f.offset, f.bits);
+      int64_t newval, limit = 0;
+      int over;
+      if (f.op == FieldOp::kIncrBy) {
+        newval = static_cast<int64_t>(static_cast<uint64_t>(old) + static_cast<uint64_t>(incr));
+        over = SignedOverflow(old, incr, f.bits, f.overflow, &limit);
+      } else {
+        newval = f.arg;
+        over = SignedOverflow(f.arg, 0, f.bits, f.overflow, &limit);
+      }
+      if (over && f.overflow == Overflow::kFail) {
+        ctx.reply.Null();
+        continue;
+      }
+      if (over) newval = limit;
+      SetField(&e->value.str, f.offset, f.bits, static_cast<uint64_t>(newval));
+      ctx.reply.Integer(f.op == FieldOp::kSet ? old : newval);
+    } else {
+      const uint64_t old = GetField(cur, f.offset, f.bits);
+      uint64_t newval, limit = 0;
+      int over;
+      if (f.op == FieldOp::kIncrBy) {
+        newval = old + static_cast<uint64_t>(incr);
+        over = UnsignedOverflow(old, incr, f.bits, f.overflow, &limit);
+      } else {
+        newval = static_cast<uint64_t>(f.arg);
+        over = UnsignedOverflow(newval, 0, f.bits, f.overflow, &limit);
+      }
+      if (over && f.overflow == Overflow::kFail) {
+        ctx.reply.Null();
+        continue;
+      }
+      if (over) newval = limit;
+      SetField(&e->value.str, f.offset, f.bits, newval);
+      ctx.reply.Integer(static_cast<int64_t>(f.op == FieldOp::kSet ? old : newval));
+    }
+  }
+}
+
+void CmdBitField(CmdContext& ctx) { BitFieldGeneric(ctx, false); }
+void CmdBitFieldRo(CmdContext& ctx) { BitFieldGeneric(ctx, true); }
+
+// ---------------------------------------------------------------------------------------
 // The table
 
 CommandSpec Row(std::string name, int arity, uint32_t flags, int first, int last, int step,
@@ -502,6 +751,13 @@ void RegisterBitmapFamily(CommandRegistry& r) {
   r.Add(Row("bitop", -4, W | M, 2, -1, 1, CmdBitOp, "2.6.0",
             "Perform bitwise operations between strings", "O(N)", "write bitmap slow",
             CmdBitOpOrigin));
+  r.Add(Row("bitfield", -2, W | M, 1, 1, 1, CmdBitField, "3.2.0",
+            "Perform arbitrary bitfield integer operations on strings",
+            "O(1) for each subcommand specified", "write bitmap slow"));
+  r.Add(Row("bitfield_ro", -2, R | kCmdFast, 1, 1, 1, CmdBitFieldRo, "6.0.0",
+            "Perform arbitrary bitfield integer operations on strings. Read-only variant of "
+            "BITFIELD",
+            "O(1) for each subcommand specified", "read bitmap fast"));
 }
 
 }  // namespace kevy

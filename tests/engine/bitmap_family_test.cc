@@ -212,4 +212,57 @@ TEST_CASE("BITOP with keys on several shards", "[bitmap]") {
   }
 }
 
+TEST_CASE("BITFIELD and BITFIELD_RO", "[bitmap]") {
+  TestEngine e(2);
+  // Expected replies from redis-server 7.0 for the same commands.
+  CHECK(S(e.Run({"BITFIELD", "bf", "SET", "i8", "#1", "-100", "INCRBY", "i8", "#1", "-100",
+                 "OVERFLOW", "SAT", "INCRBY", "i8", "#1", "-100", "OVERFLOW", "FAIL", "INCRBY",
+                 "u4", "0", "100", "GET", "u16", "0"})) ==
+        "[(integer) 0, (integer) 56, (integer) -44, (nil), (integer) 212]");
+  CHECK(S(e.Run({"BITFIELD", "bf", "overflow", "wrap", "incrby", "u2", "100", "1", "incrby", "u2",
+                 "100", "1", "incrby", "u2", "100", "1", "incrby", "u2", "100", "1", "set", "u8",
+                 "200", "300"})) ==
+        "[(integer) 1, (integer) 2, (integer) 3, (integer) 0, (integer) 0]");
+  std::string want(26, '\0');
+  want[1] = '\xd4';
+  want[25] = ',';
+  CHECK(Raw(e, "bf")->value.str == want);
+  CHECK(Raw(e, "bf")->value.raw);
+  CHECK(S(e.Run({"BITFIELD", "bf", "get", "i64", "0", "set", "i64", "0", "-1", "incrby", "i64",
+                 "0", "9223372036854775807"})) ==
+        "[(integer) 59672695062659072, (integer) 59672695062659072, "
+        "(integer) 9223372036854775806]");
+  CHECK(S(e.Run({"BITFIELD", "bf"})) == "[]");
+  CHECK(S(e.Run({"BITFIELD_RO", "bf", "GET", "u8", "#1"})) == "[(integer) 255]");
+  CHECK(S(e.Run({"BITFIELD_RO", "nokey", "get", "i8", "0"})) == "[(integer) 0]");
+  CHECK(S(e.Run({"BITFIELD", "nk", "get", "u8", "0"})) == "[(integer) 0]");
+  CHECK(S(e.Run({"EXISTS", "nk"})) == Int(0));
+  // SAT and FAIL on unsigned fields, reads past the end are zeros.
+  CHECK(S(e.Run({"BITFIELD", "u", "OVERFLOW", "SAT", "SET", "u8", "0", "300", "INCRBY", "u8",
+                 "0", "-1000", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "-1", "GET", "u8",
+                 "1000"})) == "[(integer) 0, (integer) 0, (nil), (integer) 0]");
+  CHECK(S(e.Run({"STRLEN", "u"})) == Int(1));
+
+  const std::string type_err =
+      "(error) ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not "
+      "supported but i64 is.";
+  CHECK(S(e.Run({"BITFIELD", "bf", "get", "u64", "0"})) == type_err);
+  CHECK(S(e.Run({"BITFIELD", "bf", "get", "x8", "0"})) == type_err);
+  CHECK(S(e.Run({"BITFIELD", "bf", "get", "i0", "0"})) == type_err);
+  CHECK(S(e.Run({"BITFIELD", "bf", "get", "u8", "-1"})) ==
+        "(error) ERR bit offset is not an integer or out of range");
+  CHECK(S(e.Run({"BITFIELD", "bf", "get", "u8", "#x"})) ==
+        "(error) ERR bit offset is not an integer or out of range");
+  CHECK(S(e.Run({"BITFIELD", "bf", "overflow", "foo", "get", "u8", "0"})) ==
+        "(error) ERR Invalid OVERFLOW type specified");
+  CHECK(S(e.Run({"BITFIELD", "bf", "set", "u8", "0", "abc"})) == kNotInt);
+  CHECK(S(e.Run({"BITFIELD", "bf", "bad"})) == kSyntax);
+  CHECK(S(e.Run({"BITFIELD", "bf", "get", "u8"})) == kSyntax);
+  CHECK(S(e.Run({"BITFIELD_RO", "bf", "set", "u8", "0", "1"})) ==
+        "(error) ERR BITFIELD_RO only supports the GET subcommand");
+  PutList(e, "bl");
+  CHECK(S(e.Run({"BITFIELD", "bl", "get", "u8", "0"})) == kWrongType);
+  CHECK(S(e.Run({"BITFIELD_RO", "bl", "get", "u8", "0"})) == kWrongType);
+}
+
 }  // namespace kevy::test
