@@ -13,6 +13,7 @@
 #include "engine/commands/family_util.h"
 #include "engine/config.h"
 #include "engine/fanout.h"
+#include "engine/shard_lock.h"
 #include "engine/slot.h"
 #include "engine/types/zset.h"
 
@@ -722,25 +723,25 @@ std::string_view OpName(SetOp op) {
 }
 
 // Redis's zunionInterDiffGenericCommand / zinterCardCommand argument rules.
-bool ParseMulti(const ArgList& a, SetOp op, MultiSpec* m, std::string* err) {
+bool ParseMulti(const ArgList& a, SetOp op, MultiSpec* m, std::string* err, size_t base = 1) {
   m->op = op;
   int64_t numkeys;
-  if (!ParseInt64(a[1], &numkeys)) {
+  if (!ParseInt64(a[base], &numkeys)) {
     *err = errors::kNotInteger;
     return false;
   }
   if (numkeys < 1) {
-    *err = StrCat("ERR at least 1 input key is needed for '", OpName(op), "' command");
+    *err = StrCat("ERR at least 1 input key is needed for '", base == 2 ? StrCat(OpName(op), "store") : std::string(OpName(op)), "' command");
     return false;
   }
-  if (numkeys > static_cast<int64_t>(a.size()) - 2) {
+  if (numkeys > static_cast<int64_t>(a.size() - base - 1)) {
     *err = errors::kSyntax;
     return false;
   }
   size_t n = static_cast<size_t>(numkeys);
-  for (size_t i = 0; i < n; ++i) m->keys.emplace_back(a[2 + i]);
+  for (size_t i = 0; i < n; ++i) m->keys.emplace_back(a[base + 1 + i]);
   m->weights.assign(n, 1.0);
-  for (size_t j = 2 + n; j < a.size(); ++j) {
+  for (size_t j = base + 1 + n; j < a.size(); ++j) {
     size_t remaining = a.size() - j;
     if (op == SetOp::kInterCard) {
       if (EqualsNoCase(a[j], "limit") && remaining >= 2) {
@@ -775,7 +776,7 @@ bool ParseMulti(const ArgList& a, SetOp op, MultiSpec* m, std::string* err) {
         return false;
       }
       ++j;
-    } else if (EqualsNoCase(a[j], "withscores")) {
+    } else if (base == 1 && EqualsNoCase(a[j], "withscores")) {
       m->withscores = true;
     } else {
       *err = errors::kSyntax;
@@ -822,11 +823,12 @@ double Weighted(double s, double w) {
   return std::isnan(v) ? 0 : v;  // inf * 0
 }
 
-// Combines the sources and writes the reply (or WRONGTYPE).
-void ReplyMulti(ReplyBuilder& rb, const MultiSpec& m, const std::vector<Source>& src) {
+// Combines the sources into `out`, sorted by (score, member); false on a WRONGTYPE source.
+// ZINTERCARD only counts (*count).
+bool ComputeMulti(const MultiSpec& m, const std::vector<Source>& src,
+                  std::vector<std::pair<std::string_view, double>>& out, int64_t* count_out) {
   for (const Source& s : src)
-    if (s.state == Source::kOther) return rb.Error(errors::kWrongType);
-  std::vector<std::pair<std::string_view, double>> out;
+    if (s.state == Source::kOther) return false;
   if (m.op == SetOp::kUnion) {
     std::unordered_map<std::string_view, double> acc;
     for (size_t i = 0; i < src.size(); ++i)
@@ -862,11 +864,21 @@ void ReplyMulti(ReplyBuilder& rb, const MultiSpec& m, const std::vector<Source>&
       if (m.op == SetOp::kInterCard && m.limit && count >= m.limit) break;
       out.emplace_back(mem, acc);
     }
-    if (m.op == SetOp::kInterCard) return rb.Integer(count);
+    *count_out = count;
+    if (m.op == SetOp::kInterCard) return true;
   }
   std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) {
     return ZLess(x.second, x.first, y.second, y.first);
   });
+  return true;
+}
+
+// Combines the sources and writes the reply (or WRONGTYPE).
+void ReplyMulti(ReplyBuilder& rb, const MultiSpec& m, const std::vector<Source>& src) {
+  std::vector<std::pair<std::string_view, double>> out;
+  int64_t count = 0;
+  if (!ComputeMulti(m, src, out, &count)) return rb.Error(errors::kWrongType);
+  if (m.op == SetOp::kInterCard) return rb.Integer(count);
   if (m.withscores && rb.proto() >= 3) {
     rb.ArrayHeader(out.size());
     for (const auto& [mem, sc] : out) {
@@ -910,6 +922,107 @@ void CmdMultiOrigin(CoordContext& ctx) {
       [m, slot](Shard& o, std::vector<Source>& parts) {
         o.Finish(slot, [&](ReplyBuilder& rb) { ReplyMulti(rb, *m, parts); });
       });
+}
+
+// *STORE: replaces dest with the result (deleting it when empty); the new set's encoding
+// follows its final contents, as Redis's zsetConvertToListpackIfNeeded does.
+int64_t StoreResult(Shard& shard, Db& db, std::string_view dest,
+                    const std::vector<std::pair<std::string, double>>& items) {
+  db.Erase(dest, shard.now_ms());
+  if (items.empty()) return 0;
+  auto z = std::make_unique<ZSet>();
+  for (const auto& [mem, sc] : items) z->Insert(mem, sc);
+  ZLimits lim = Limits(shard);
+  size_t maxlen = 0;
+  for (const auto& it : items) maxlen = std::max(maxlen, it.first.size());
+  z->set_listpack(items.size() <= lim.entries && maxlen <= lim.value);
+  int64_t n = static_cast<int64_t>(z->Size());
+  db.Insert(dest, Value(ObjType::kZSet, std::move(z)));
+  return n;
+}
+
+// Copies the computed result so that it outlives the sources.
+bool ComputeOwned(const MultiSpec& m, const std::vector<Source>& src,
+                  std::vector<std::pair<std::string, double>>* owned) {
+  std::vector<std::pair<std::string_view, double>> out;
+  int64_t count = 0;
+  if (!ComputeMulti(m, src, out, &count)) return false;
+  owned->reserve(out.size());
+  for (const auto& [mem, sc] : out) owned->emplace_back(std::string(mem), sc);
+  return true;
+}
+
+template <SetOp kOp>
+void CmdMultiStore(CmdContext& ctx) {
+  MultiSpec m;
+  std::string err;
+  if (!ParseMulti(ctx.args, kOp, &m, &err, 2)) return ctx.reply.Error(err);
+  std::vector<Source> src(m.keys.size());
+  for (size_t i = 0; i < m.keys.size(); ++i) ReadSource(ctx.shard, ctx.db, m.keys[i], &src[i]);
+  std::vector<std::pair<std::string, double>> owned;
+  if (!ComputeOwned(m, src, &owned)) return ctx.reply.Error(errors::kWrongType);
+  ctx.reply.Integer(StoreResult(ctx.shard, ctx.db, ctx.args[1], owned));
+}
+
+struct StorePlan {
+  MultiSpec m;
+  std::string dest;
+  uint16_t dest_shard = 0;
+  std::vector<uint16_t> src_shards;  // one per source key
+  std::vector<uint16_t> shards;      // to lock: ascending, unique
+  int db = 0;
+};
+
+template <SetOp kOp>
+void CmdMultiStoreOrigin(CoordContext& ctx) {
+  auto plan = std::make_shared<StorePlan>();
+  std::string err;
+  if (!ParseMulti(ctx.args, kOp, &plan->m, &err, 2)) return ctx.reply.Error(err);
+  const SlotTable& slots = ctx.shard.server().slots;
+  plan->dest = std::string(ctx.args[1]);
+  plan->dest_shard = slots.ShardOf(plan->dest);
+  plan->db = ctx.client.db;
+  for (const std::string& k : plan->m.keys) plan->src_shards.push_back(slots.ShardOf(k));
+  plan->shards = plan->src_shards;
+  plan->shards.push_back(plan->dest_shard);
+  std::sort(plan->shards.begin(), plan->shards.end());
+  plan->shards.erase(std::unique(plan->shards.begin(), plan->shards.end()), plan->shards.end());
+  std::shared_ptr<const StorePlan> p = plan;
+  ReplySlot slot = ctx.Defer(/*barrier=*/true);
+  LockShards(ctx.shard, p->shards, [p, slot](Shard& origin, uint64_t tx) {
+    FanOut<Source>(
+        origin, p->src_shards,
+        [p](Shard& s, size_t i, Source& part) { ReadSource(s, s.db(p->db), p->m.keys[i], &part); },
+        [p, slot, tx](Shard& o, std::vector<Source>& parts) {
+          auto owned = std::make_shared<std::vector<std::pair<std::string, double>>>();
+          if (!ComputeOwned(p->m, parts, owned.get())) {
+            UnlockShards(o, p->shards, tx);
+            o.Finish(slot, [](ReplyBuilder& rb) { rb.Error(errors::kWrongType); });
+            return;
+          }
+          FanOut<int64_t>(
+              o, {p->dest_shard},
+              [p, owned](Shard& s, size_t, int64_t& n) {
+                n = StoreResult(s, s.db(p->db), p->dest, *owned);
+              },
+              [p, slot, tx](Shard& o2, std::vector<int64_t>& n) {
+                UnlockShards(o2, p->shards, tx);
+                int64_t v = n[0];
+                o2.Finish(slot, [v](ReplyBuilder& rb) { rb.Integer(v); });
+              },
+              tx);
+        },
+        tx);
+  });
+}
+
+// Keys of the *STORE forms: dest, then numkeys keys after argv[2].
+void StoreKeys(const ArgList& a, std::vector<int>* pos) {
+  int64_t n;
+  if (a.size() < 4 || !ParseInt64(a[2], &n) || n < 1 || n > static_cast<int64_t>(a.size()) - 3)
+    return;
+  pos->push_back(1);
+  for (int64_t i = 0; i < n; ++i) pos->push_back(static_cast<int>(3 + i));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1025,6 +1138,23 @@ void RegisterZsetFamily(CommandRegistry& r) {
         "Subtract multiple sorted sets");
   multi("zintercard", CmdMulti<SetOp::kInterCard>, CmdMultiOrigin<SetOp::kInterCard>, "7.0.0",
         "Intersect multiple sorted sets and return the cardinality of the result");
+  auto store = [&](std::string name, ShardHandler sh, OriginHandler oh, std::string since,
+                   std::string summary) {
+    CommandSpec s = Row(std::move(name), -4, W | M, 0, 0, 0, sh, std::move(since),
+                        std::move(summary),
+                        "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted "
+                        "sets, and M being the number of elements in the resulting sorted set.",
+                        "write sortedset slow");
+    s.get_keys = StoreKeys;
+    s.on_origin = oh;
+    r.Add(std::move(s));
+  };
+  store("zunionstore", CmdMultiStore<SetOp::kUnion>, CmdMultiStoreOrigin<SetOp::kUnion>, "2.0.0",
+        "Add multiple sorted sets and store the resulting sorted set in a new key");
+  store("zinterstore", CmdMultiStore<SetOp::kInter>, CmdMultiStoreOrigin<SetOp::kInter>, "2.0.0",
+        "Intersect multiple sorted sets and store the resulting sorted set in a new key");
+  store("zdiffstore", CmdMultiStore<SetOp::kDiff>, CmdMultiStoreOrigin<SetOp::kDiff>, "6.2.0",
+        "Subtract multiple sorted sets and store the resulting sorted set in a new key");
 }
 
 }  // namespace kevy

@@ -461,3 +461,51 @@ TEST_CASE("ZUNION ZINTER ZDIFF ZINTERCARD on one shard and across shards", "[zse
 
 }  // namespace
 }  // namespace kevy::test
+
+namespace kevy::test {
+namespace {
+
+TEST_CASE("ZUNIONSTORE ZINTERSTORE ZDIFFSTORE on one shard and across shards", "[zset]") {
+  for (int shards : {2, 4}) {
+    TestEngine e(shards);
+    for (bool spread : {false, true}) {
+      std::string a = spread ? e.KeyOnShard(0, "a") : "{t}a";
+      std::string b = spread ? e.KeyOnShard(1, "b") : "{t}b";
+      std::string d = spread ? e.KeyOnShard(shards - 1, "d") : "{t}d";
+      e.Run({"ZADD", a, "1", "x", "2", "y", "3", "z"});
+      e.Run({"ZADD", b, "10", "y", "20", "z", "30", "w"});
+      e.Run({"SET", d, "old"});  // the destination is replaced whatever its type
+      CHECK(S(e.Run({"ZUNIONSTORE", d, "2", a, b, "WEIGHTS", "1", "2"})) == Int(4));
+      CHECK(S(e.Run({"ZRANGE", d, "0", "-1", "WITHSCORES"})) ==
+            "[\"x\", \"1\", \"y\", \"22\", \"z\", \"43\", \"w\", \"60\"]");
+      CHECK(Enc(e, d) == "\"listpack\"");
+      CHECK(S(e.Run({"ZINTERSTORE", d, "2", a, b, "AGGREGATE", "MAX"})) == Int(2));
+      CHECK(S(e.Run({"ZRANGE", d, "0", "-1", "WITHSCORES"})) == "[\"y\", \"10\", \"z\", \"20\"]");
+      CHECK(S(e.Run({"ZDIFFSTORE", d, "2", a, b})) == Int(1));
+      CHECK(S(e.Run({"ZRANGE", d, "0", "-1"})) == "[\"x\"]");
+      CHECK(S(e.Run({"ZDIFFSTORE", d, "2", a, a})) == Int(0));
+      CHECK(S(e.Run({"EXISTS", d})) == Int(0));  // empty result deletes the destination
+      CHECK(S(e.Run({"ZUNIONSTORE", d, "1", a, "WITHSCORES"})) == kSyntax);
+      e.Run({"SET", b, "str"});
+      CHECK(S(e.Run({"ZUNIONSTORE", d, "2", a, b})) == kWrongType);
+      CHECK(S(e.Run({"EXISTS", d})) == Int(0));
+      // The source may be the destination.
+      CHECK(S(e.Run({"ZUNIONSTORE", a, "1", a, "WEIGHTS", "2"})) == Int(3));
+      CHECK(S(e.Run({"ZSCORE", a, "z"})) == "\"6\"");
+      e.Run({"DEL", a, b, d});
+    }
+    CHECK(S(e.Run({"ZUNIONSTORE", "d", "0", "a"})) ==
+          Err("ERR at least 1 input key is needed for 'zunionstore' command"));
+    // The stored set's encoding follows its final contents (Redis converts back down).
+    for (int i = 0; i < 130; ++i)
+      e.Run({"ZADD", "{e}big", std::to_string(i), "m" + std::to_string(i)});
+    CHECK(Enc(e, "{e}big") == "\"skiplist\"");
+    e.Run({"ZREMRANGEBYRANK", "{e}big", "0", "-3"});
+    CHECK(Enc(e, "{e}big") == "\"skiplist\"");
+    CHECK(S(e.Run({"ZUNIONSTORE", "{e}small", "1", "{e}big"})) == Int(2));
+    CHECK(Enc(e, "{e}small") == "\"listpack\"");
+  }
+}
+
+}  // namespace
+}  // namespace kevy::test
