@@ -371,11 +371,11 @@ struct RangeSpec {
 // Redis's zrangeGenericCommand argument rules: options from argv[first_opt]; the range
 // itself at argv[minidx], argv[minidx+1]. Replies with the error and returns false on failure.
 bool ParseRange(const ArgList& a, size_t minidx, size_t first_opt, RangeSpec* s,
-                ReplyBuilder& rb) {
+                ReplyBuilder& rb, bool store = false) {
   for (size_t j = first_opt; j < a.size(); ++j) {
     size_t left = a.size() - j - 1;
     std::string_view o = a[j];
-    if (EqualsNoCase(o, "withscores")) {
+    if (!store && EqualsNoCase(o, "withscores")) {
       s->withscores = true;
     } else if (EqualsNoCase(o, "limit") && left >= 2) {
       if (!ParseInt64(a[j + 1], &s->offset) || !ParseInt64(a[j + 2], &s->limit)) {
@@ -1025,6 +1025,75 @@ void StoreKeys(const ArgList& a, std::vector<int>* pos) {
   for (int64_t i = 0; i < n; ++i) pos->push_back(static_cast<int>(3 + i));
 }
 
+// ZRANGESTORE dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]
+
+struct RangeStorePart {
+  bool wrong = false;
+  std::vector<std::pair<std::string, double>> items;
+};
+
+void SelectOwned(Shard& s, Db& d, std::string_view key, const RangeSpec& spec,
+                 RangeStorePart* part) {
+  Entry* e = LookupRead(s, d, key);
+  if (!e) return;
+  if (e->value.type != ObjType::kZSet) {
+    part->wrong = true;
+    return;
+  }
+  std::vector<const Node*> nodes;
+  Select(*e->value.As<ZSet>(), spec, &nodes);
+  part->items.reserve(nodes.size());
+  for (const Node* n : nodes) part->items.emplace_back(n->member, n->score);
+}
+
+void CmdZrangestore(CmdContext& ctx) {
+  RangeSpec spec;
+  if (!ParseRange(ctx.args, 3, 5, &spec, ctx.reply, /*store=*/true)) return;
+  RangeStorePart part;
+  SelectOwned(ctx.shard, ctx.db, ctx.args[2], spec, &part);
+  if (part.wrong) return ctx.reply.Error(errors::kWrongType);
+  ctx.reply.Integer(StoreResult(ctx.shard, ctx.db, ctx.args[1], part.items));
+}
+
+void CmdZrangestoreOrigin(CoordContext& ctx) {
+  auto spec = std::make_shared<RangeSpec>();
+  if (!ParseRange(ctx.args, 3, 5, spec.get(), ctx.reply, /*store=*/true)) return;
+  const SlotTable& slots = ctx.shard.server().slots;
+  auto dest = std::make_shared<std::string>(ctx.args[1]);
+  auto src = std::make_shared<std::string>(ctx.args[2]);
+  uint16_t dst_shard = slots.ShardOf(*dest), src_shard = slots.ShardOf(*src);
+  std::vector<uint16_t> shards{std::min(dst_shard, src_shard), std::max(dst_shard, src_shard)};
+  if (shards[0] == shards[1]) shards.pop_back();
+  int db = ctx.client.db;
+  ReplySlot slot = ctx.Defer(/*barrier=*/true);
+  LockShards(ctx.shard, shards, [=](Shard& origin, uint64_t tx) {
+    FanOut<RangeStorePart>(
+        origin, {src_shard},
+        [=](Shard& s, size_t, RangeStorePart& part) {
+          SelectOwned(s, s.db(db), *src, *spec, &part);
+        },
+        [=](Shard& o, std::vector<RangeStorePart>& parts) {
+          if (parts[0].wrong) {
+            UnlockShards(o, shards, tx);
+            o.Finish(slot, [](ReplyBuilder& rb) { rb.Error(errors::kWrongType); });
+            return;
+          }
+          auto items = std::make_shared<std::vector<std::pair<std::string, double>>>(
+              std::move(parts[0].items));
+          FanOut<int64_t>(
+              o, {dst_shard},
+              [=](Shard& s, size_t, int64_t& n) { n = StoreResult(s, s.db(db), *dest, *items); },
+              [=](Shard& o2, std::vector<int64_t>& n) {
+                UnlockShards(o2, shards, tx);
+                int64_t v = n[0];
+                o2.Finish(slot, [v](ReplyBuilder& rb) { rb.Integer(v); });
+              },
+              tx);
+        },
+        tx);
+  });
+}
+
 // ---------------------------------------------------------------------------------------
 // The table
 
@@ -1155,6 +1224,15 @@ void RegisterZsetFamily(CommandRegistry& r) {
         "Intersect multiple sorted sets and store the resulting sorted set in a new key");
   store("zdiffstore", CmdMultiStore<SetOp::kDiff>, CmdMultiStoreOrigin<SetOp::kDiff>, "6.2.0",
         "Subtract multiple sorted sets and store the resulting sorted set in a new key");
+  {
+    CommandSpec s = Row("zrangestore", -5, W | M, 1, 2, 1, CmdZrangestore, "6.2.0",
+                        "Store a range of members from sorted set into another key",
+                        "O(log(N)+M) with N being the number of elements in the sorted set and M "
+                        "the number of elements stored into the destination key.",
+                        "write sortedset slow");
+    s.on_origin = CmdZrangestoreOrigin;
+    r.Add(std::move(s));
+  }
 }
 
 }  // namespace kevy

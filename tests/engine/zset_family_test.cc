@@ -509,3 +509,33 @@ TEST_CASE("ZUNIONSTORE ZINTERSTORE ZDIFFSTORE on one shard and across shards", "
 
 }  // namespace
 }  // namespace kevy::test
+
+namespace kevy::test {
+namespace {
+
+TEST_CASE("ZRANGESTORE on one shard and across shards", "[zset]") {
+  for (int shards : {2, 4}) {
+    TestEngine e(shards);
+    for (bool spread : {false, true}) {
+      std::string src = spread ? e.KeyOnShard(0, "s") : "{t}s";
+      std::string dst = spread ? e.KeyOnShard(shards - 1, "d") : "{t}d";
+      e.Run({"ZADD", src, "1", "a", "2", "b", "3", "c", "4", "d"});
+      CHECK(S(e.Run({"ZRANGESTORE", dst, src, "1", "-1"})) == Int(3));
+      CHECK(S(e.Run({"ZRANGE", dst, "0", "-1", "WITHSCORES"})) ==
+            "[\"b\", \"2\", \"c\", \"3\", \"d\", \"4\"]");
+      CHECK(S(e.Run({"ZRANGESTORE", dst, src, "(4", "2", "BYSCORE", "REV", "LIMIT", "0", "1"})) ==
+            Int(1));
+      CHECK(S(e.Run({"ZRANGE", dst, "0", "-1"})) == "[\"c\"]");
+      CHECK(S(e.Run({"ZRANGESTORE", dst, src, "0", "-1", "WITHSCORES"})) == kSyntax);
+      CHECK(S(e.Run({"ZRANGESTORE", dst, src, "5", "9"})) == Int(0));
+      CHECK(S(e.Run({"EXISTS", dst})) == Int(0));
+      CHECK(S(e.Run({"ZRANGESTORE", dst, "nosuch", "0", "-1"})) == Int(0));
+      e.Run({"SET", dst, "x"});
+      CHECK(S(e.Run({"ZRANGESTORE", dst, dst, "0", "-1"})) == kWrongType);
+      e.Run({"DEL", src, dst});
+    }
+  }
+}
+
+}  // namespace
+}  // namespace kevy::test
