@@ -1094,6 +1094,143 @@ void CmdZrangestoreOrigin(CoordContext& ctx) {
   });
 }
 
+// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: pops from the first key that holds a
+// non-empty sorted set (a key of another type met before it is WRONGTYPE).
+
+struct MpopSpec {
+  std::vector<std::string> keys;
+  bool max = false;
+  int64_t count = 1;
+};
+
+bool ParseMpop(const ArgList& a, MpopSpec* m, std::string* err) {
+  int64_t numkeys;
+  if (!ParseInt64(a[1], &numkeys) || numkeys < 1) {
+    *err = "ERR numkeys should be greater than 0";
+    return false;
+  }
+  if (numkeys >= static_cast<int64_t>(a.size()) - 2) {
+    *err = errors::kSyntax;
+    return false;
+  }
+  size_t where = 2 + static_cast<size_t>(numkeys);
+  for (size_t i = 2; i < where; ++i) m->keys.emplace_back(a[i]);
+  if (EqualsNoCase(a[where], "min"))
+    m->max = false;
+  else if (EqualsNoCase(a[where], "max"))
+    m->max = true;
+  else {
+    *err = errors::kSyntax;
+    return false;
+  }
+  bool has_count = false;
+  for (size_t j = where + 1; j < a.size(); ++j) {
+    if (!has_count && EqualsNoCase(a[j], "count") && j + 1 < a.size()) {
+      ++j;
+      if (!ParseInt64(a[j], &m->count) || m->count < 1) {
+        *err = "ERR count should be greater than 0";
+        return false;
+      }
+      has_count = true;
+    } else {
+      *err = errors::kSyntax;
+      return false;
+    }
+  }
+  return true;
+}
+
+// Pops from key's zset (known non-empty) and writes the reply into `out`.
+void PopInto(Db& db, Entry* e, std::string_view key, const MpopSpec& m, ReplyBuilder& rb) {
+  ZSet* z = e->value.As<ZSet>();
+  size_t n = std::min<size_t>(static_cast<size_t>(m.count), z->Size());
+  rb.ArrayHeader(2);
+  rb.Bulk(key);
+  rb.ArrayHeader(n);
+  for (size_t i = 0; i < n; ++i) {
+    Node* x = m.max ? z->Last() : z->First();
+    rb.ArrayHeader(2);
+    rb.Bulk(x->member);
+    rb.Double(x->score);
+    z->EraseNode(x);
+  }
+  if (z->Size() == 0) db.Erase(e);
+}
+
+void CmdZmpop(CmdContext& ctx) {
+  MpopSpec m;
+  std::string err;
+  if (!ParseMpop(ctx.args, &m, &err)) return ctx.reply.Error(err);
+  for (const std::string& k : m.keys) {
+    Entry* e = WriteEntry(ctx, k);
+    if (!e) continue;
+    if (e->value.type != ObjType::kZSet) return ctx.reply.Error(errors::kWrongType);
+    return PopInto(ctx.db, e, k, m, ctx.reply);
+  }
+  ctx.reply.NullArray();
+}
+
+void ZmpopKeys(const ArgList& a, std::vector<int>* pos) {
+  int64_t n;
+  if (a.size() < 4 || !ParseInt64(a[1], &n) || n < 1 || n >= static_cast<int64_t>(a.size()) - 2)
+    return;
+  for (int64_t i = 0; i < n; ++i) pos->push_back(static_cast<int>(2 + i));
+}
+
+void CmdZmpopOrigin(CoordContext& ctx) {
+  auto m = std::make_shared<MpopSpec>();
+  std::string err;
+  if (!ParseMpop(ctx.args, m.get(), &err)) return ctx.reply.Error(err);
+  const SlotTable& slots = ctx.shard.server().slots;
+  std::vector<uint16_t> key_shards;
+  for (const std::string& k : m->keys) key_shards.push_back(slots.ShardOf(k));
+  std::vector<uint16_t> shards = key_shards;
+  std::sort(shards.begin(), shards.end());
+  shards.erase(std::unique(shards.begin(), shards.end()), shards.end());
+  int db = ctx.client.db;
+  ReplySlot slot = ctx.Defer(/*barrier=*/true);
+  // Locked, the keys' states cannot change between the probe and the pop.
+  LockShards(ctx.shard, shards, [=](Shard& origin, uint64_t tx) {
+    FanOut<int>(
+        origin, key_shards,
+        [=](Shard& s, size_t i, int& state) {  // 0 missing, 1 zset, 2 other type
+          Entry* e = s.db(db).Find(m->keys[i], s.now_ms());
+          state = !e ? 0 : e->value.type == ObjType::kZSet ? 1 : 2;
+        },
+        [=](Shard& o, std::vector<int>& states) {
+          size_t i = 0;
+          while (i < states.size() && states[i] == 0) ++i;
+          if (i == states.size() || states[i] == 2) {
+            bool wrong = i < states.size();
+            UnlockShards(o, shards, tx);
+            o.Finish(slot, [wrong](ReplyBuilder& rb) {
+              if (wrong)
+                rb.Error(errors::kWrongType);
+              else
+                rb.NullArray();
+            });
+            return;
+          }
+          // The reply is built on the key's shard, in the client's protocol.
+          FanOut<std::string>(
+              o, {key_shards[i]},
+              [=](Shard& s, size_t, std::string& out) {
+                Db& d = s.db(db);
+                Entry* e = d.Find(m->keys[i], s.now_ms());
+                ReplyBuilder rb(&out, slot.proto);
+                PopInto(d, e, m->keys[i], *m, rb);
+              },
+              [=](Shard& o2, std::vector<std::string>& out) {
+                UnlockShards(o2, shards, tx);
+                std::string bytes = std::move(out[0]);
+                o2.Finish(slot, [&bytes](ReplyBuilder& rb) { rb.Raw(bytes); });
+              },
+              tx);
+        },
+        tx);
+  });
+}
+
 // ---------------------------------------------------------------------------------------
 // The table
 
@@ -1231,6 +1368,17 @@ void RegisterZsetFamily(CommandRegistry& r) {
                         "the number of elements stored into the destination key.",
                         "write sortedset slow");
     s.on_origin = CmdZrangestoreOrigin;
+    r.Add(std::move(s));
+  }
+  {
+    CommandSpec s = Row("zmpop", -4, W, 0, 0, 0, CmdZmpop, "7.0.0",
+                        "Remove and return members with scores in a sorted set",
+                        "O(K) + O(N*log(M)) where K is the number of provided keys, N being the "
+                        "number of elements in the sorted set, and M being the number of elements "
+                        "popped.",
+                        "write sortedset slow");
+    s.get_keys = ZmpopKeys;
+    s.on_origin = CmdZmpopOrigin;
     r.Add(std::move(s));
   }
 }

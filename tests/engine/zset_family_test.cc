@@ -539,3 +539,37 @@ TEST_CASE("ZRANGESTORE on one shard and across shards", "[zset]") {
 
 }  // namespace
 }  // namespace kevy::test
+
+namespace kevy::test {
+namespace {
+
+TEST_CASE("ZMPOP on one shard and across shards", "[zset]") {
+  for (int shards : {2, 4}) {
+    TestEngine e(shards);
+    for (bool spread : {false, true}) {
+      std::string a = spread ? e.KeyOnShard(0, "a") : "{t}a";
+      std::string b = spread ? e.KeyOnShard(1, "b") : "{t}b";
+      std::string c = spread ? e.KeyOnShard(shards - 1, "c") : "{t}c";
+      e.Run({"ZADD", b, "1", "x", "2", "y", "3", "z"});
+      CHECK(S(e.Run({"ZMPOP", "2", a, b, "MIN"})) == "[\"" + b + "\", [[\"x\", \"1\"]]]");
+      CHECK(S(e.Run({"ZMPOP", "2", a, b, "MAX", "COUNT", "5"})) ==
+            "[\"" + b + "\", [[\"z\", \"3\"], [\"y\", \"2\"]]]");
+      CHECK(S(e.Run({"EXISTS", b})) == Int(0));
+      CHECK(S(e.Run({"ZMPOP", "2", a, b, "MIN"})) == "(nil)");
+      e.Run({"SET", c, "s"});
+      e.Run({"ZADD", b, "1", "x"});
+      CHECK(S(e.Run({"ZMPOP", "2", c, b, "MIN"})) == kWrongType);
+      CHECK(S(e.Run({"ZMPOP", "2", b, c, "MIN"})) == "[\"" + b + "\", [[\"x\", \"1\"]]]");
+      e.Run({"DEL", a, b, c});
+    }
+    CHECK(S(e.Run({"ZMPOP", "0", "a", "MIN"})) == Err("ERR numkeys should be greater than 0"));
+    CHECK(S(e.Run({"ZMPOP", "2", "a", "MIN"})) == kSyntax);
+    CHECK(S(e.Run({"ZMPOP", "1", "a", "UP"})) == kSyntax);
+    CHECK(S(e.Run({"ZMPOP", "1", "a", "MIN", "COUNT", "0"})) ==
+          Err("ERR count should be greater than 0"));
+    CHECK(S(e.Run({"ZMPOP", "1", "a", "MIN", "COUNT", "1", "COUNT", "2"})) == kSyntax);
+  }
+}
+
+}  // namespace
+}  // namespace kevy::test
