@@ -15,6 +15,7 @@
 #include "engine/fanout.h"
 #include "engine/shard_lock.h"
 #include "engine/slot.h"
+#include "engine/types/set.h"
 #include "engine/types/zset.h"
 
 namespace kevy {
@@ -797,6 +798,12 @@ void MultiKeys(const ArgList& a, std::vector<int>* pos) {
 void ReadSource(Shard& s, Db& d, std::string_view key, Source* src) {
   Entry* e = LookupRead(s, d, key);
   if (!e) return;
+  if (e->value.type == ObjType::kSet) {
+    // Redis takes plain sets as inputs too, every member scoring 1.
+    src->state = Source::kZSet;
+    for (std::string_view m : e->value.As<Set>()->Members()) src->items.emplace_back(m, 1.0);
+    return;
+  }
   if (e->value.type != ObjType::kZSet) {
     src->state = Source::kOther;
     return;

@@ -452,6 +452,12 @@ TEST_CASE("ZUNION ZINTER ZDIFF ZINTERCARD on one shard and across shards", "[zse
     CHECK(S(e.Run({"ZDIFF", "1", "a", "WEIGHTS", "1"})) == kSyntax);
     CHECK(S(e.Run({"ZUNION", "1", "a", "WEIGHTS", "x"})) == Err("ERR weight value is not a float"));
     CHECK(S(e.Run({"ZUNION", "1", "a", "AGGREGATE", "foo"})) == kSyntax);
+    // Plain sets are inputs with score 1.
+    e.Run({"SADD", "{p}s", "x", "q"});
+    e.Run({"ZADD", "{p}z", "5", "x"});
+    CHECK(S(e.Run({"ZUNION", "2", "{p}s", "{p}z", "WITHSCORES"})) ==
+          "[\"q\", \"1\", \"x\", \"6\"]");
+    CHECK(S(e.Run({"ZINTERCARD", "2", "{p}s", "{p}z"})) == Int(1));
     // inf + -inf sums to 0, as in Redis.
     e.Run({"ZADD", "{i}1", "inf", "m"});
     e.Run({"ZADD", "{i}2", "-inf", "m"});
