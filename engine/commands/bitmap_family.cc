@@ -723,16 +723,7 @@ void CmdBitFieldRo(CmdContext& ctx) { BitFieldGeneric(ctx, true); }
 // ---------------------------------------------------------------------------------------
 // The table
 
-CommandSpec Row(std::string name, int arity, uint32_t flags, int first, int last, int step,
-                ShardHandler on_shard, std::string since, std::string summary,
-                std::string complexity, std::string acl, OriginHandler on_origin = nullptr) {
-  CommandSpec s = KeyedRow(std::move(name), arity, flags, first, last, step, "bitmap",
-                           std::move(since), std::move(summary), std::move(complexity),
-                           std::move(acl));
-  s.on_shard = on_shard;
-  s.on_origin = on_origin;
-  return s;
-}
+constexpr RowMaker Row{"bitmap"};  // rows of this family (family_util.h)
 
 }  // namespace
 

@@ -59,6 +59,25 @@ inline CommandSpec KeyedRow(std::string name, int arity, uint32_t flags, int fir
   return s;
 }
 
+// Makes the rows of one family (its COMMAND DOCS group) whose commands run on_shard where
+// their keys live, with an on_origin handler for keys spanning shards where needed:
+//   constexpr RowMaker Row{"list"};
+//   r.Add(Row("lpush", -3, W | M | F, 1, 1, 1, CmdLPush, "1.0.0", summary, complexity, acl));
+struct RowMaker {
+  const char* group;
+  CommandSpec operator()(std::string name, int arity, uint32_t flags, int first, int last,
+                         int step, ShardHandler on_shard, std::string since,
+                         std::string summary, std::string complexity, std::string acl,
+                         OriginHandler on_origin = nullptr) const {
+    CommandSpec s = KeyedRow(std::move(name), arity, flags, first, last, step, group,
+                             std::move(since), std::move(summary), std::move(complexity),
+                             std::move(acl));
+    s.on_shard = on_shard;
+    s.on_origin = on_origin;
+    return s;
+  }
+};
+
 inline bool IsString(const Entry* e) { return e->value.type == ObjType::kString; }
 
 // Redis's lookupKeyRead: a lookup with lazy expiry that counts a keyspace hit when the key

@@ -303,16 +303,7 @@ void CmdPfMergeOrigin(CoordContext& ctx) {
 // ---------------------------------------------------------------------------------------
 // The table
 
-CommandSpec Row(std::string name, int arity, uint32_t flags, int first, int last, int step,
-                ShardHandler on_shard, std::string since, std::string summary,
-                std::string complexity, std::string acl, OriginHandler on_origin = nullptr) {
-  CommandSpec s = KeyedRow(std::move(name), arity, flags, first, last, step, "hyperloglog",
-                           std::move(since), std::move(summary), std::move(complexity),
-                           std::move(acl));
-  s.on_shard = on_shard;
-  s.on_origin = on_origin;
-  return s;
-}
+constexpr RowMaker Row{"hyperloglog"};  // rows of this family (family_util.h)
 
 }  // namespace
 

@@ -1241,15 +1241,7 @@ void CmdZmpopOrigin(CoordContext& ctx) {
 // ---------------------------------------------------------------------------------------
 // The table
 
-CommandSpec Row(std::string name, int arity, uint32_t flags, int first, int last, int step,
-                ShardHandler on_shard, std::string since, std::string summary,
-                std::string complexity, std::string acl) {
-  CommandSpec s = KeyedRow(std::move(name), arity, flags, first, last, step, "sorted_set",
-                           std::move(since), std::move(summary), std::move(complexity),
-                           std::move(acl));
-  s.on_shard = on_shard;
-  return s;
-}
+constexpr RowMaker Row{"sorted_set"};  // rows of this family (family_util.h)
 
 }  // namespace
 
