@@ -113,6 +113,86 @@ class RedisPyTest(unittest.TestCase):
         self.assertEqual(r.config_get("port")["port"], str(self.server.port))
 
 
+class DataTypesTest(unittest.TestCase):
+    """The collection types over TCP with 4 shards, keys deliberately spread over shards."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = KevyServer("--shards", "4")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def setUp(self):
+        self.r = redis.Redis(port=self.server.port, decode_responses=True)
+        self.r.flushall()
+
+    def test_lists(self):
+        r = self.r
+        self.assertEqual(r.rpush("la", *range(10)), 10)
+        self.assertEqual(r.lrange("la", 0, -1), [str(i) for i in range(10)])
+        for i in range(10):  # moves between keys on (most likely) different shards
+            r.lmove("la", f"lb{i % 3}", "LEFT", "RIGHT")
+        self.assertEqual(r.exists("la"), 0)
+        self.assertEqual(r.llen("lb0") + r.llen("lb1") + r.llen("lb2"), 10)
+        self.assertEqual(r.type("lb0"), "list")
+        self.assertEqual(r.object("encoding", "lb0"), "quicklist")
+
+    def test_hashes(self):
+        r = self.r
+        r.hset("h", mapping={f"f{i}": i for i in range(100)})
+        self.assertEqual(r.hlen("h"), 100)
+        self.assertEqual(r.object("encoding", "h"), "listpack")
+        r.hset("h", "big", "x" * 100)
+        self.assertEqual(r.object("encoding", "h"), "hashtable")
+        self.assertEqual(r.hincrby("h", "f1", 41), 42)
+        self.assertTrue(r.rename("h", "h-renamed"))
+        self.assertEqual(r.hget("h-renamed", "f1"), "42")
+        self.assertEqual(dict(r.hscan_iter("h-renamed", count=7))["f99"], "99")
+
+    def test_sets_across_shards(self):
+        r = self.r
+        for i in range(8):
+            r.sadd(f"s{i}", *[i, i + 1, 100])
+        self.assertEqual(r.sinter(*[f"s{i}" for i in range(8)]), {"100"})
+        self.assertEqual(r.sunionstore("dst", *[f"s{i}" for i in range(8)]), 10)
+        self.assertEqual(r.scard("dst"), 10)
+        self.assertEqual(r.object("encoding", "dst"), "intset")
+        self.assertTrue(r.smove("dst", "other", "100"))
+        self.assertEqual(r.smembers("other"), {"100"})
+
+    def test_sorted_sets_across_shards(self):
+        r = self.r
+        r.zadd("za", {"a": 1, "b": 2, "c": 3})
+        r.zadd("zb", {"b": 10, "d": 4})
+        self.assertEqual(r.zunionstore("zu", ["za", "zb"]), 4)
+        self.assertEqual(r.zrange("zu", 0, -1, withscores=True),
+                         [("a", 1.0), ("c", 3.0), ("d", 4.0), ("b", 12.0)])
+        self.assertEqual(r.zrank("zu", "b"), 3)
+        self.assertEqual(r.zrangebyscore("zu", "(1", "4"), ["c", "d"])
+        self.assertEqual(r.zscore("zu", "b"), 12.0)
+
+    def test_bitmaps_and_hyperloglog(self):
+        r = self.r
+        r.setbit("b1", 7, 1)
+        r.setbit("b2", 6, 1)
+        self.assertEqual(r.bitop("OR", "bor", "b1", "b2"), 1)
+        self.assertEqual(r.bitcount("bor"), 2)
+        r.pfadd("hll1", *[f"x{i}" for i in range(1000)])
+        r.pfadd("hll2", *[f"x{i}" for i in range(500, 1500)])
+        self.assertTrue(r.pfmerge("hll", "hll1", "hll2"))
+        self.assertTrue(1450 <= r.pfcount("hll") <= 1550)
+        self.assertEqual(r.pfcount("hll1", "hll2"), r.pfcount("hll"))
+
+    def test_wrongtype(self):
+        r = self.r
+        r.set("str", "v")
+        with self.assertRaises(redis.ResponseError) as cm:
+            r.lpush("str", "x")
+        self.assertIn("WRONGTYPE", str(cm.exception))
+
+
 @unittest.skipUnless(shutil.which("redis-cli"), "redis-cli not installed")
 class RedisCliTest(unittest.TestCase):
     @classmethod
