@@ -40,39 +40,6 @@ void Add(TestEngine& e, const std::string& key, std::vector<std::string> members
   REQUIRE(e.Run(cmd).type == RespValue::kInt);
 }
 
-// Delivers the cross-shard batches queued right now (one hop), to interleave other clients'
-// commands with a multi-shard operation.
-void Step(TestEngine& e) {
-  std::vector<std::pair<int, TaskList>> batches;
-  for (int s = 0; s < e.num_shards(); ++s)
-    for (int t = 0; t < e.num_shards(); ++t) {
-      TaskList l = e.shard(s).TakeOutbox(static_cast<uint16_t>(t));
-      if (!l.empty()) batches.emplace_back(t, l);
-    }
-  for (auto& [t, l] : batches) e.shard(t).Receive(l.head);
-}
-
-// Dispatches a request from `client` without delivering anything.
-void Send(TestEngine& e, int client, std::vector<std::string> cmd) {
-  ArgList args;
-  for (const auto& a : cmd) args.push_back(a);
-  ClientState& c = e.client(client);
-  e.shard(c.shard).Dispatch(c, args);
-}
-
-std::vector<std::string> Replies(TestEngine& e, int client) {
-  std::string out = e.TakeOutput(client);
-  std::vector<std::string> replies;
-  std::string_view buf = out;
-  while (!buf.empty()) {
-    RespValue v;
-    size_t used = ParseReply(buf, &v);
-    REQUIRE(used > 0);
-    replies.push_back(v.ToString());
-    buf.remove_prefix(used);
-  }
-  return replies;
-}
 
 TEST_CASE("SADD SREM SCARD SISMEMBER SMISMEMBER SMEMBERS", "[set]") {
   TestEngine e(2);

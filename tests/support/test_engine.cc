@@ -128,4 +128,35 @@ void TestEngine::ReleaseClient(ClientState* c) { shards_[c->shard]->RemoveClient
 
 void TestEngine::RequestShutdown(int) { shutdown_ = true; }
 
+void Send(TestEngine& e, int client, std::vector<std::string> cmd) {
+  ArgList args;
+  for (const auto& a : cmd) args.push_back(a);
+  ClientState& c = e.client(client);
+  e.shard(c.shard).Dispatch(c, args);
+}
+
+void Step(TestEngine& e) {
+  std::vector<std::pair<int, TaskList>> batches;
+  for (int s = 0; s < e.num_shards(); ++s)
+    for (int t = 0; t < e.num_shards(); ++t) {
+      TaskList l = e.shard(s).TakeOutbox(static_cast<uint16_t>(t));
+      if (!l.empty()) batches.emplace_back(t, l);
+    }
+  for (auto& [t, l] : batches) e.shard(t).Receive(l.head);
+}
+
+std::vector<std::string> Replies(TestEngine& e, int client) {
+  std::string out = e.TakeOutput(client);
+  std::vector<std::string> replies;
+  std::string_view buf = out;
+  while (!buf.empty()) {
+    RespValue v;
+    size_t used = ParseReply(buf, &v);
+    if (used == 0) throw std::runtime_error("incomplete reply: " + std::string(buf));
+    replies.push_back(v.ToString());
+    buf.remove_prefix(used);
+  }
+  return replies;
+}
+
 }  // namespace kevy::test

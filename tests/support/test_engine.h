@@ -61,4 +61,12 @@ class TestEngine : public NetHooks {
   bool shutdown_ = false;
 };
 
+// Helpers for tests that interleave clients by hand:
+// Send() dispatches a request from `client` without delivering any cross-shard batch;
+// Step() delivers the batches queued right now (one hop); Replies() takes the client's
+// output so far as rendered replies (RespValue::ToString), throwing on a partial reply.
+void Send(TestEngine& e, int client, std::vector<std::string> cmd);
+void Step(TestEngine& e);
+std::vector<std::string> Replies(TestEngine& e, int client);
+
 }  // namespace kevy::test
