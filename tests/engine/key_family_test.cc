@@ -542,22 +542,15 @@ TEST_CASE("RENAMENX across shards is isolated from another client's write to dst
   Put(e, other, "theirs");
   int b = e.NewClient(1);
   // Both dispatched before any cross-shard batch moves: the shard locks decide the order.
-  ArgList rn, cp;
-  rn.push_back("RENAMENX");
-  rn.push_back(src);
-  rn.push_back(dst);
-  cp.push_back("COPY");
-  cp.push_back(other);
-  cp.push_back(dst);
-  e.shard(0).Dispatch(e.client(0), rn);
-  e.shard(1).Dispatch(e.client(b), cp);
+  Send(e, 0, {"RENAMENX", src, dst});
+  Send(e, b, {"COPY", other, dst});
   e.Pump();
-  RespValue r0, r1;
-  REQUIRE(ParseReply(e.TakeOutput(0), &r0) > 0);
-  REQUIRE(ParseReply(e.TakeOutput(b), &r1) > 0);
-  bool renamed = S(r0) == Int(1);
-  INFO(S(r0) << " " << S(r1));
-  CHECK(S(r1) == Int(renamed ? 0 : 1));  // exactly one of them got dst
+  std::vector<std::string> r0 = Replies(e, 0), r1 = Replies(e, b);
+  REQUIRE(r0.size() == 1);
+  REQUIRE(r1.size() == 1);
+  bool renamed = r0[0] == Int(1);
+  INFO(r0[0] << " " << r1[0]);
+  CHECK(r1[0] == Int(renamed ? 0 : 1));  // exactly one of them got dst
   CHECK(Peek(e, dst) == (renamed ? "mine" : "theirs"));
   CHECK(Peek(e, src) == (renamed ? "<none>" : "mine"));
   CHECK(S(e.Run({"DBSIZE"})) == Int(renamed ? 2 : 3));
