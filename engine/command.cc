@@ -107,6 +107,8 @@ void RegisterAllCommands(CommandRegistry& r) {
   RegisterZsetFamily(r);
   RegisterBitmapFamily(r);
   RegisterHllFamily(r);
+  RegisterSortFamily(r);
+  RegisterDumpFamily(r);
 }
 
 }  // namespace kevy

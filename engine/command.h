@@ -157,6 +157,8 @@ void RegisterSetFamily(CommandRegistry& r);
 void RegisterZsetFamily(CommandRegistry& r);
 void RegisterBitmapFamily(CommandRegistry& r);
 void RegisterHllFamily(CommandRegistry& r);
+void RegisterSortFamily(CommandRegistry& r);
+void RegisterDumpFamily(CommandRegistry& r);
 void RegisterAllCommands(CommandRegistry& r);
 
 }  // namespace kevy

@@ -110,6 +110,12 @@ class ZSet : public Collection {
   void ForEach(Fn&& fn) const {
     for (Node* n = First(); n; n = n->next()) fn(*n);
   }
+  // Visits every (member, score) in ascending order -- the encoding-independent view the
+  // persistence code (RDB, DUMP, AOF rewrite) uses.
+  template <class Fn>
+  void ForEachMember(Fn&& fn) const {
+    for (Node* n = First(); n; n = n->next()) fn(std::string_view(n->member), n->score);
+  }
 
  private:
   int RandomLevel();

@@ -5,44 +5,13 @@ Starts kevy-server ($KEVY_SERVER) with 4 shards on a free port and drives it the
 applications and operators do: redis-py commands, pipelines and RESP3, redis-cli one-shot
 commands, --pipe mass insertion and --scan.
 """
-import os
 import shutil
-import socket
 import subprocess
-import time
 import unittest
 
 import redis
 
-SERVER = os.environ.get("KEVY_SERVER", "build/kevy-server")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class KevyServer:
-    def __init__(self, *args):
-        self.port = free_port()
-        self.proc = subprocess.Popen(
-            [SERVER, "--port", str(self.port), "--bind", "127.0.0.1", *args],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                if redis.Redis(port=self.port).ping():
-                    return
-            except redis.ConnectionError:
-                time.sleep(0.02)
-        raise RuntimeError("kevy-server did not start")
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
+from harness import KevyServer
 
 
 class RedisPyTest(unittest.TestCase):

@@ -1,0 +1,1 @@
+// Filled in by the durability work (issue 4).
