@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <absl/strings/str_format.h>
+
 namespace kevy {
 
 bool ParseInt64(std::string_view s, int64_t* out) {
@@ -213,6 +215,139 @@ bool EqualsNoCase(std::string_view a, std::string_view b) {
     if (tolower(static_cast<unsigned char>(a[i])) != tolower(static_cast<unsigned char>(b[i])))
       return false;
   return true;
+}
+
+namespace {
+bool IsHex(char c) { return isxdigit(static_cast<unsigned char>(c)) != 0; }
+int HexVal(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  return tolower(static_cast<unsigned char>(c)) - 'a' + 10;
+}
+
+}  // namespace
+
+// Redis's sdssplitargs: words separated by spaces; "double quotes" with \n \r \t \b \a \xHH
+// escapes; 'single quotes' with \' only. A closing quote must be followed by a space or the
+// end. Returns nullopt on unbalanced quotes.
+std::optional<std::vector<std::string>> SplitArgs(std::string_view line) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  const size_t n = line.size();
+  auto at = [&](size_t k) { return k < n ? line[k] : '\0'; };
+  while (true) {
+    while (i < n && isspace(static_cast<unsigned char>(line[i]))) ++i;
+    if (i >= n) return out;
+    bool dq = false, sq = false, done = false;
+    std::string cur;
+    while (!done) {
+      char c = at(i);
+      if (dq) {
+        if (c == '\\' && at(i + 1) == 'x' && IsHex(at(i + 2)) && IsHex(at(i + 3))) {
+          cur.push_back(static_cast<char>(HexVal(at(i + 2)) * 16 + HexVal(at(i + 3))));
+          i += 3;
+        } else if (c == '\\' && i + 1 < n) {
+          ++i;
+          switch (line[i]) {
+            case 'n':
+              cur.push_back('\n');
+              break;
+            case 'r':
+              cur.push_back('\r');
+              break;
+            case 't':
+              cur.push_back('\t');
+              break;
+            case 'b':
+              cur.push_back('\b');
+              break;
+            case 'a':
+              cur.push_back('\a');
+              break;
+            default:
+              cur.push_back(line[i]);
+              break;
+          }
+        } else if (c == '"') {
+          if (i + 1 < n && !isspace(static_cast<unsigned char>(line[i + 1]))) return std::nullopt;
+          done = true;
+        } else if (i >= n) {
+          return std::nullopt;
+        } else {
+          cur.push_back(c);
+        }
+      } else if (sq) {
+        if (c == '\\' && at(i + 1) == '\'') {
+          cur.push_back('\'');
+          ++i;
+        } else if (c == '\'') {
+          if (i + 1 < n && !isspace(static_cast<unsigned char>(line[i + 1]))) return std::nullopt;
+          done = true;
+        } else if (i >= n) {
+          return std::nullopt;
+        } else {
+          cur.push_back(c);
+        }
+      } else {
+        switch (c) {
+          case ' ':
+          case '\n':
+          case '\r':
+          case '\t':
+          case '\0':
+            done = true;
+            break;
+          case '"':
+            dq = true;
+            break;
+          case '\'':
+            sq = true;
+            break;
+          default:
+            cur.push_back(c);
+            break;
+        }
+      }
+      if (i < n) ++i;
+    }
+    out.push_back(std::move(cur));
+  }
+}
+
+// Redis's sdscatrepr: a double-quoted string that SplitArgs reads back byte for byte.
+std::string Repr(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\a':
+        out += "\\a";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      default:
+        if (isprint(static_cast<unsigned char>(c)))
+          out.push_back(c);
+        else
+          absl::StrAppendFormat(&out, "\\x%02x", static_cast<unsigned char>(c));
+    }
+  }
+  out.push_back('"');
+  return out;
 }
 
 }  // namespace kevy

@@ -3,7 +3,9 @@
 
 #include <cstdint>
 #include <string>
+#include <optional>
 #include <string_view>
+#include <vector>
 
 namespace kevy {
 
@@ -26,5 +28,12 @@ bool StringMatch(std::string_view pattern, std::string_view str, bool nocase = f
 
 // ASCII case-insensitive equality (option keywords).
 bool EqualsNoCase(std::string_view a, std::string_view b);
+
+// Redis's sdssplitargs: words separated by spaces; "double quotes" with \n \r \t \b \a \xHH
+// escapes; 'single quotes' with \' only. nullopt on unbalanced quotes. (redis.conf lines,
+// the AOF manifest.)
+std::optional<std::vector<std::string>> SplitArgs(std::string_view line);
+// Redis's sdscatrepr: a double-quoted string that SplitArgs reads back byte for byte.
+std::string Repr(std::string_view s);
 
 }  // namespace kevy
