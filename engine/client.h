@@ -16,6 +16,8 @@ enum ClientFlag : uint32_t {
   kClientNoTouch = 1u << 1,
   kClientCloseAfterReply = 1u << 2,  // QUIT, protocol errors, CLIENT KILL of self
   kClientCloseAsap = 1u << 3,        // killed: close without flushing
+  // The start-up loader replaying the AOF: its commands are not logged again.
+  kClientNoPropagate = 1u << 4,
 };
 
 struct ClientState {

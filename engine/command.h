@@ -64,8 +64,16 @@ struct CmdContext {
   ClientState* client;  // the connection when run on its own shard, else nullptr
   uint32_t client_flags;
   const CommandSpec& spec;
+  // Set once the handler logged its own effects (Propagate); otherwise a write command that
+  // did not reply with an error is logged verbatim.
+  bool propagated = false;
 
   int64_t now_ms() const;
+  // Logs `args` as this command's effect (in this context's database) instead of the
+  // command itself: EXPIRE -> PEXPIREAT, SET EX -> SET PXAT, SPOP -> SREM, ... May be called
+  // several times; calling it with nothing (NoPropagate) logs nothing.
+  void Propagate(const std::vector<std::string_view>& args);
+  void NoPropagate() { propagated = true; }
 };
 
 // Context of an on_origin handler.

@@ -24,6 +24,9 @@ class Db {
   Db& operator=(Db&&) = default;
 
   size_t size() const { return table_.size(); }
+  // This Db's SELECT index on its shard (kept right across SWAPDB).
+  int index() const { return index_; }
+  void set_index(int i) { index_ = i; }
   size_t expires() const { return volatile_.size(); }
   // Sum of avg_ttl-relevant data for INFO keyspace: sum of remaining TTLs in ms of a sample.
   int64_t AvgTtlMs(int64_t now_ms) const;
@@ -95,6 +98,7 @@ class Db {
   Table table_;
   std::vector<Entry*> volatile_;
   ShardStats* stats_;
+  int index_ = 0;
 };
 
 }  // namespace kevy

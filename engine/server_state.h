@@ -16,6 +16,9 @@
 namespace kevy {
 
 class Shard;
+namespace aof {
+class AofManager;
+}
 
 // What the engine asks of the network layer. Implemented by net/ (and by the in-process
 // test engine). Called on the shard's own thread.
@@ -55,6 +58,18 @@ struct ServerState {
   // SHUTDOWN's options (ShutdownFlag bits), set before RequestShutdown so that whoever
   // performs the shutdown knows whether to save.
   std::atomic<uint32_t> shutdown_flags{0};
+
+  // --- persistence ---
+  // The append-only directory when appendonly is on (null otherwise). Set before the shards
+  // serve; changed only while every shard is locked.
+  aof::AofManager* aof = nullptr;
+  // True while start-up loads the dataset: the network answers -LOADING and leaves the
+  // shards to the loader (release/acquire publishes the loaded data).
+  std::atomic<bool> loading{false};
+  // Number of shards whose last AOF write failed, and the errno of the latest failure:
+  // write commands get -MISCONF while it is non-zero.
+  std::atomic<int> aof_failing_shards{0};
+  std::atomic<int> aof_last_errno{0};
 
   uint16_t num_shards() const { return static_cast<uint16_t>(shards.size()); }
 };

@@ -2,6 +2,7 @@
 // task batching; cron.
 #include "engine/shard.h"
 
+#include <string.h>
 #include <time.h>
 
 #include "engine/owned_args.h"
@@ -39,9 +40,7 @@ class RemoteCommand final : public Task {
     args_.View(&view);
     ReplyBuilder rb(&reply_, slot_.proto);
     CmdContext ctx{target, target.db(db_), db_, view, rb, nullptr, client_flags_, *spec_};
-    uint64_t t0 = CommandClock::Now();
-    spec_->on_shard(ctx);
-    target.cmdstats()[spec_->id].ticks += CommandClock::Now() - t0;
+    target.RunHandler(ctx, reply_, 0);
   }
   void CompleteOnOrigin(Shard& origin) override {
     origin.CountReply(*spec_, reply_, 0);
@@ -78,6 +77,10 @@ Shard::Shard(uint16_t id, ServerState* server)
   int n = server_->config.databases.load(std::memory_order_relaxed);
   for (int i = 0; i < n; ++i) {
     dbs_.push_back(std::make_unique<Db>(&stats_));
+    Db* d = dbs_.back().get();
+    d->set_index(i);
+    // A key deleted by expiry (lazy or active) is logged as DEL, as Redis propagates it.
+    d->on_expire = [this, d](const Entry& e) { Propagate(d->index(), {"DEL", e.key}); };
   }
   outbox_.resize(server_->num_shards() ? server_->num_shards() : 1);
   cmdstats_.resize(server_->commands.num_ids());
@@ -163,6 +166,16 @@ void Shard::Dispatch(ClientState& c, const ArgList& args) {
     if (!c.out.empty()) MarkDirty(&c);
     return;
   }
+  if ((spec->flags & kCmdWrite) &&
+      server_->aof_failing_shards.load(std::memory_order_relaxed) > 0) {
+    // Redis's writeCommandsDeniedByDiskError: while the AOF cannot be written, writes are
+    // refused (nothing is acknowledged that the log does not hold); reads go on.
+    ++cmdstats_[spec->id].rejected_calls;
+    ReplyError(c, std::string("MISCONF Errors writing to the AOF file: ") +
+                      strerror(server_->aof_last_errno.load(std::memory_order_relaxed)));
+    if (!c.out.empty()) MarkDirty(&c);
+    return;
+  }
   c.last_cmd = spec->name;
   ++cmdstats_[spec->id].calls;
 
@@ -234,9 +247,7 @@ void Shard::RunLocal(ClientState& c, const CommandSpec& spec, const ArgList& arg
     size_t from = c.out.size();
     ReplyBuilder rb(&c.out, c.proto);
     CmdContext ctx{*this, *dbs_[c.db], c.db, args, rb, &c, c.flags, spec};
-    uint64_t t0 = CommandClock::Now();
-    spec.on_shard(ctx);
-    cmdstats_[spec.id].ticks += CommandClock::Now() - t0;
+    RunHandler(ctx, c.out, from);
     CountReply(spec, c.out, from);
     return;
   }
@@ -244,9 +255,7 @@ void Shard::RunLocal(ClientState& c, const CommandSpec& spec, const ArgList& arg
   std::string& buf = c.pending.Buffer(seq);
   ReplyBuilder rb(&buf, c.proto);
   CmdContext ctx{*this, *dbs_[c.db], c.db, args, rb, &c, c.flags, spec};
-  uint64_t t0 = CommandClock::Now();
-  spec.on_shard(ctx);
-  cmdstats_[spec.id].ticks += CommandClock::Now() - t0;
+  RunHandler(ctx, buf, 0);
   CountReply(spec, buf, 0);
   c.pending.Complete(seq);
   c.pending.Drain([&](std::string& b) { c.out.append(b); });

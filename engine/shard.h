@@ -27,6 +27,7 @@
 #include "engine/server_state.h"
 #include "engine/shard_stats.h"
 #include "engine/task.h"
+#include "persist/aof_log.h"
 
 namespace kevy {
 
@@ -42,7 +43,25 @@ class Shard {
   Config& config() const { return server_->config; }
   int num_dbs() const { return static_cast<int>(dbs_.size()); }
   Db& db(int i) { return *dbs_[i]; }
-  void SwapDbs(int a, int b) { std::swap(dbs_[a], dbs_[b]); }
+  void SwapDbs(int a, int b) {
+    std::swap(dbs_[a], dbs_[b]);
+    dbs_[a]->set_index(a);
+    dbs_[b]->set_index(b);
+  }
+
+  // --- persistence ---
+  // This shard's incr file of the AOF, or null when appendonly is off.
+  aof::ShardLog* aof() const { return aof_.get(); }
+  void set_aof(std::unique_ptr<aof::ShardLog> log) { aof_ = std::move(log); }
+  // Logs one effect in database `db` (no-op without an AOF). Counts a change either way.
+  void Propagate(int db, const std::vector<std::string_view>& args) {
+    ++stats_.dirty;
+    if (aof_) aof_->Append(db, args);
+  }
+  // Runs an on_shard handler: timing, then the AOF entry of a write (the command verbatim
+  // unless the handler propagated its effects itself) if it did not reply with an error --
+  // `reply` from offset `from` is what the handler wrote.
+  void RunHandler(CmdContext& ctx, const std::string& reply, size_t from);
 
   // The shard's clock: unix ms, refreshed by the loop once per iteration (Redis caches it
   // per command the same way). Tests set it to move time without sleeping.
@@ -130,6 +149,7 @@ class Shard {
   ServerState* server_;
   NetHooks* net_ = nullptr;
   std::vector<std::unique_ptr<Db>> dbs_;
+  std::unique_ptr<aof::ShardLog> aof_;
   int64_t now_ms_ = 0;
   uint64_t rng_;
   ShardStats stats_;
@@ -147,5 +167,20 @@ class Shard {
 
 // The on_shard handler's clock.
 inline int64_t CmdContext::now_ms() const { return shard.now_ms(); }
+
+inline void CmdContext::Propagate(const std::vector<std::string_view>& args) {
+  propagated = true;
+  if (!(client_flags & kClientNoPropagate)) shard.Propagate(db_index, args);
+}
+
+inline void Shard::RunHandler(CmdContext& ctx, const std::string& reply, size_t from) {
+  const CommandSpec& spec = ctx.spec;
+  uint64_t t0 = CommandClock::Now();
+  spec.on_shard(ctx);
+  cmdstats_[spec.id].ticks += CommandClock::Now() - t0;
+  if ((spec.flags & kCmdWrite) && !ctx.propagated && !(from < reply.size() && reply[from] == '-') &&
+      !(ctx.client_flags & kClientNoPropagate))
+    Propagate(ctx.db_index, ctx.args.views());
+}
 
 }  // namespace kevy

@@ -14,6 +14,7 @@
 #include <algorithm>
 
 #include "engine/log.h"
+#include "engine/util.h"
 #include "resp/errors.h"
 
 namespace kevy {
@@ -29,6 +30,12 @@ struct Connection : ClientState {
   bool send_busy = false;
   bool closing = false;
   bool input_paused = false;  // a barrier command is in flight: `in` waits unparsed
+  bool added = false;         // known to the shard (connections accepted while loading wait)
+  // Replies held for the AOF (appendfsync always): bytes of `out` are counted from the start
+  // of the connection; only those before out_allowed may be sent.
+  uint64_t out_sent_total = 0;
+  uint64_t out_allowed = UINT64_MAX;
+  uint32_t held = 0;  // entries in Reactor::held_
 };
 
 namespace {
@@ -194,6 +201,7 @@ void Reactor::ReturnBuffer(uint16_t bid) {
 void Reactor::Run() {
   for (size_t i = 0; i < listen_fds_.size(); ++i) ArmAccept(i);
   ArmWake();
+  loading_ = shard_->server().loading.load(std::memory_order_acquire);
   Inbox* inbox = inboxes_[shard_->id()];
   ServerState& server = shard_->server();
   shard_->set_now_ms(Shard::WallMs());
@@ -232,6 +240,8 @@ void Reactor::Run() {
           if (!stopping_) ArmWake();
           break;
         case Op::kTimer: break;
+        case Op::kAofWrite: OnAofWrite(cqe->res); break;
+        case Op::kAofSync: OnAofSync(cqe->res, (ud >> 8) != 0); break;
       }
     }
     io_uring_cq_advance(&ring_, count);
@@ -240,21 +250,55 @@ void Reactor::Run() {
       buf_returned_ = 0;
     }
 
+    if (loading_) {
+      // Start-up is loading the dataset into the shards: leave them alone, answer -LOADING.
+      if (!server.loading.load(std::memory_order_acquire)) EndLoading();
+      next_cron_ms_ = shard_->now_ms() + 100;
+      if (server.shutdown_requested.load(std::memory_order_relaxed)) Shutdown();
+      continue;
+    }
+
     // Cross-shard work that arrived, then what this iteration produced for others.
     if (Task* t = inbox->TakeAll()) shard_->Receive(t);
     FlushOutboxes();
+    PumpAof();
     FlushDirty();
 
     if (shard_->now_ms() >= next_cron_ms_) {
       shard_->Cron();
+      AofCron();
       int hz = shard_->config().hz.load(std::memory_order_relaxed);
       hz = std::clamp(hz, 1, 500);
       next_cron_ms_ = shard_->now_ms() + 1000 / hz;
       FlushOutboxes();
+      PumpAof();
       FlushDirty();
     }
     if (server.shutdown_requested.load(std::memory_order_relaxed)) Shutdown();
   }
+  FlushAofOnExit();
+}
+
+void Reactor::FlushAofOnExit() {
+  // An orderly exit writes what the ring has not (a positioned write of the same bytes at the
+  // same offset is harmless if the ring's write also lands) and fsyncs, as Redis does.
+  aof::ShardLog* log = shard_->aof();
+  if (!log) return;
+  for (auto& b : log->batches()) {
+    size_t off = b.written;
+    while (off < b.data.size()) {
+      ssize_t w = pwrite(b.fd, b.data.data() + off, b.data.size() - off,
+                         static_cast<off_t>(b.offset + off));
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) {
+        Log(LogLevel::kWarning, "Error writing the AOF on shutdown: %s", strerror(errno));
+        break;
+      }
+      off += static_cast<size_t>(w);
+    }
+    fdatasync(b.fd);
+  }
+  if (log->fd() >= 0) fdatasync(log->fd());
 }
 
 void Reactor::FlushOutboxes() {
@@ -282,6 +326,7 @@ void Reactor::FlushDirty() {
       c->in.erase(0, consumed);
       c->qbuf = c->in.size();
     }
+    HoldForAof(c);
     StartSend(c);
   }
   dirty.clear();
@@ -342,7 +387,10 @@ void Reactor::OnAccept(int listen_idx, const io_uring_cqe* cqe) {
   c->authenticated = shard_->config().requirepass().empty();
   c->index = conns_.size();
   conns_.push_back(c);
-  shard_->AddClient(c);
+  if (!loading_) {
+    shard_->AddClient(c);
+    c->added = true;
+  }
   server.connected_clients.fetch_add(1, std::memory_order_relaxed);
   ArmRecv(c);
 }
@@ -395,7 +443,12 @@ void Reactor::Consume(Connection* c, const char* data, size_t len) {
     Close(c);
     return;
   }
-  if (!c->out.empty()) shard_->MarkDirty(c);
+  if (!c->out.empty()) {
+    if (loading_)
+      StartSend(c);
+    else
+      shard_->MarkDirty(c);
+  }
 }
 
 void Reactor::ParseAndDispatch(Connection* c, std::string_view input, size_t* consumed) {
@@ -428,7 +481,12 @@ void Reactor::ParseAndDispatch(Connection* c, std::string_view input, size_t* co
       break;
     }
     off += r.consumed;
-    if (!args_.empty()) shard_->Dispatch(*c, args_);
+    if (args_.empty()) continue;
+    if (loading_) {
+      LoadingReply(c);
+      continue;
+    }
+    shard_->Dispatch(*c, args_);
     if (c->barrier) {
       c->input_paused = true;
       break;
@@ -443,7 +501,19 @@ void Reactor::StartSend(Connection* c) {
     if ((c->flags & kClientCloseAfterReply) && c->pending.empty()) Close(c);
     return;
   }
-  c->sending.swap(c->out);
+  size_t n = c->out.size();
+  if (c->out_allowed != UINT64_MAX) {  // appendfsync always: only replies whose effects are on disk
+    uint64_t room = c->out_allowed > c->out_sent_total ? c->out_allowed - c->out_sent_total : 0;
+    if (room == 0) return;
+    if (room < n) n = static_cast<size_t>(room);
+  }
+  if (n == c->out.size()) {
+    c->sending.swap(c->out);
+  } else {
+    c->sending.assign(c->out, 0, n);
+    c->out.erase(0, n);
+  }
+  c->out_sent_total += n;
   c->send_off = 0;
   c->send_busy = true;
   shard_->stats().net_output_bytes += c->sending.size();
@@ -479,7 +549,7 @@ void Reactor::Close(Connection* c) {
   if (c->closing) return;
   c->closing = true;
   c->closed = true;
-  shard_->RemoveClient(c);
+  if (c->added) shard_->RemoveClient(c);
   shard_->server().connected_clients.fetch_sub(1, std::memory_order_relaxed);
   // Ends the armed multishot recv (it completes with 0) and any send in flight.
   shutdown(c->fd, SHUT_RDWR);
@@ -487,7 +557,8 @@ void Reactor::Close(Connection* c) {
 }
 
 void Reactor::MaybeFree(Connection* c) {
-  if (!c->closing || c->recv_armed || c->send_busy || c->dirty || c->inflight > 0) return;
+  if (!c->closing || c->recv_armed || c->send_busy || c->dirty || c->inflight > 0 || c->held > 0)
+    return;
   if (c->fd >= 0) close(c->fd);
   c->fd = -1;
   Connection* last = conns_.back();
@@ -524,6 +595,197 @@ void Reactor::Shutdown() {
   }
   std::vector<Connection*> all = conns_;
   for (Connection* c : all) Close(c);
+}
+
+}  // namespace kevy
+
+// --- start-up loading -------------------------------------------------------------------
+
+namespace kevy {
+
+void Reactor::LoadingReply(Connection* c) {
+  if (EqualsNoCase(args_[0], "info")) {
+    // INFO works while loading (Redis flags it "loading"): the fields that tell a client to wait.
+    std::string body =
+        "# Persistence\r\nloading:1\r\nasync_loading:0\r\n";
+    ReplyBuilder(&c->out, c->proto).Bulk(body);
+    return;
+  }
+  ReplyBuilder(&c->out, c->proto).Error("LOADING Redis is loading the dataset in memory");
+}
+
+void Reactor::EndLoading() {
+  loading_ = false;
+  for (Connection* c : conns_) {
+    if (c->closing || c->added) continue;
+    shard_->AddClient(c);
+    c->added = true;
+  }
+}
+
+// --- AOF ----------------------------------------------------------------------------------
+
+void Reactor::HoldForAof(Connection* c) {
+  aof::ShardLog* log = shard_->aof();
+  if (!log || log->policy() != aof::FsyncPolicy::kAlways) {
+    c->out_allowed = UINT64_MAX;
+    return;
+  }
+  uint64_t end = c->out_sent_total + c->out.size();
+  uint64_t batch = log->latest_undurable();
+  if (batch == 0 || log->write_error != 0) {
+    // Nothing waits for the disk (or the disk is failing, and writes are refused meanwhile):
+    // everything produced so far may go -- unless earlier replies still wait.
+    if (c->held == 0) c->out_allowed = end;
+    else held_.push_back({c, end, held_.back().batch}), ++c->held;
+    return;
+  }
+  if (c->out_allowed == UINT64_MAX) c->out_allowed = c->out_sent_total;
+  held_.push_back({c, end, batch});
+  ++c->held;
+}
+
+void Reactor::AofBatchDone() {
+  aof::ShardLog* log = shard_->aof();
+  log->CompleteFront();
+  uint64_t durable = log->durable_id();
+  while (!held_.empty() && held_.front().batch <= durable) {
+    Held h = held_.front();
+    held_.pop_front();
+    --h.c->held;
+    if (h.end > h.c->out_allowed || h.c->out_allowed == UINT64_MAX) h.c->out_allowed = h.end;
+    if (h.c->closing)
+      MaybeFree(h.c);
+    else
+      StartSend(h.c);
+  }
+}
+
+void Reactor::PumpAof() {
+  aof::ShardLog* log = shard_->aof();
+  if (!log) return;
+  if (!log->retired_fds().empty()) {
+    // Files a global operation switched away from, all batches written: make them durable
+    // and close them (rare; a blocking fdatasync is fine here).
+    for (int fd : log->retired_fds()) {
+      fdatasync(fd);
+      close(fd);
+    }
+    log->retired_fds().clear();
+  }
+  if (log->batches().empty() || log->batches().front().submitted) return;
+  if (log->write_error != 0 && shard_->now_ms() < log->retry_at_ms) return;
+  SubmitAof();
+}
+
+void Reactor::SubmitAof() {
+  aof::ShardLog* log = shard_->aof();
+  aof::ShardLog::Batch& b = log->batches().front();
+  bool always = log->policy() == aof::FsyncPolicy::kAlways;
+  if (io_uring_sq_space_left(&ring_) < 2) io_uring_submit(&ring_);  // keep the link whole
+  size_t left = b.data.size() - b.written;
+  if (left > 0) {
+    io_uring_sqe* sqe = Sqe();
+    io_uring_prep_write(sqe, b.fd, b.data.data() + b.written, static_cast<unsigned>(left),
+                        b.offset + b.written);
+    io_uring_sqe_set_data64(sqe, static_cast<uint8_t>(Op::kAofWrite));
+    if (always) sqe->flags |= IOSQE_IO_LINK;
+  }
+  if (always) {
+    io_uring_sqe* sqe = Sqe();
+    io_uring_prep_fsync(sqe, b.fd, IORING_FSYNC_DATASYNC);
+    io_uring_sqe_set_data64(sqe, static_cast<uint8_t>(Op::kAofSync));
+  }
+  b.submitted = true;
+}
+
+void Reactor::AofFailed(int err) {
+  aof::ShardLog* log = shard_->aof();
+  ServerState& server = shard_->server();
+  if (log->write_error == 0) {
+    server.aof_failing_shards.fetch_add(1, std::memory_order_relaxed);
+    Log(LogLevel::kWarning, "Error writing to the AOF file: %s", strerror(err));
+  }
+  log->write_error = err;
+  server.aof_last_errno.store(err, std::memory_order_relaxed);
+  log->retry_at_ms = shard_->now_ms() + 1000;  // Redis retries once a second from its cron
+  log->batches().front().submitted = false;
+}
+
+void Reactor::OnAofWrite(int res) {
+  aof::ShardLog* log = shard_->aof();
+  if (!log || log->batches().empty()) return;
+  aof::ShardLog::Batch& b = log->batches().front();
+  bool always = log->policy() == aof::FsyncPolicy::kAlways;
+  if (res < 0) {
+    if (res == -EINTR || res == -EAGAIN) {
+      if (!always) b.submitted = false;  // under always, the canceled fsync's completion resets it
+      return;
+    }
+    AofFailed(-res);  // the linked fsync completes with -ECANCELED
+    return;
+  }
+  b.written += static_cast<size_t>(res);
+  log->unsynced = true;
+  if (b.written < b.data.size()) {  // short write (e.g. the disk filled up): write the rest
+    if (!always) b.submitted = false;
+    return;
+  }
+  if (log->write_error != 0) {
+    log->write_error = 0;
+    shard_->server().aof_failing_shards.fetch_sub(1, std::memory_order_relaxed);
+    Log(LogLevel::kWarning, "AOF write error looks solved, Redis can write again.");
+  }
+  if (!always) AofBatchDone();
+}
+
+void Reactor::OnAofSync(int res, bool standalone) {
+  aof::ShardLog* log = shard_->aof();
+  if (!log) return;
+  if (standalone) {
+    log->fsync_in_flight = false;
+    if (res < 0) Log(LogLevel::kWarning, "Error fsyncing the AOF file: %s", strerror(-res));
+    return;
+  }
+  if (log->batches().empty()) return;
+  aof::ShardLog::Batch& b = log->batches().front();
+  if (res == -ECANCELED) {  // its write failed or was short: submit again (now or on retry)
+    b.submitted = false;
+    return;
+  }
+  if (res < 0) {
+    AofFailed(-res);
+    return;
+  }
+  if (b.written < b.data.size()) {  // cannot happen with a linked write; be safe
+    b.submitted = false;
+    return;
+  }
+  b.synced = true;
+  AofBatchDone();
+}
+
+void Reactor::AofCron() {
+  aof::ShardLog* log = shard_->aof();
+  if (!log) return;
+  auto policy = shard_->config().GetValue("appendfsync");
+  if (policy) {
+    aof::FsyncPolicy p = *policy == "always"   ? aof::FsyncPolicy::kAlways
+                         : *policy == "no"     ? aof::FsyncPolicy::kNo
+                                               : aof::FsyncPolicy::kEverysec;
+    // Switching away from `always` only between batches (the in-flight one keeps its fsync).
+    if (p != log->policy() && (log->batches().empty() || !log->batches().front().submitted))
+      log->set_policy(p);
+  }
+  if (log->policy() == aof::FsyncPolicy::kEverysec && log->unsynced && !log->fsync_in_flight &&
+      shard_->now_ms() - log->last_fsync_ms >= 1000 && log->fd() >= 0) {
+    io_uring_sqe* sqe = Sqe();
+    io_uring_prep_fsync(sqe, log->fd(), IORING_FSYNC_DATASYNC);
+    io_uring_sqe_set_data64(sqe, (uint64_t{1} << 8) | static_cast<uint8_t>(Op::kAofSync));
+    log->fsync_in_flight = true;
+    log->unsynced = false;
+    log->last_fsync_ms = shard_->now_ms();
+  }
 }
 
 }  // namespace kevy

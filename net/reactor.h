@@ -17,6 +17,7 @@
 #include <liburing.h>
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -49,7 +50,8 @@ class Reactor final : public NetHooks {
   static void WakeAll(const std::vector<Inbox*>& inboxes);
 
  private:
-  enum class Op : uint8_t { kAccept = 1, kRecv = 2, kSend = 3, kWake = 4, kTimer = 5 };
+  enum class Op : uint8_t { kAccept = 1, kRecv = 2, kSend = 3, kWake = 4, kTimer = 5,
+                          kAofWrite = 6, kAofSync = 7 };
 
   io_uring_sqe* Sqe();
   void ArmAccept(size_t i);
@@ -68,6 +70,21 @@ class Reactor final : public NetHooks {
   void FlushDirty();
   void Shutdown();
 
+  // Start-up loading (the loader owns the shard meanwhile).
+  void LoadingReply(Connection* c);
+  void EndLoading();
+
+  // The shard's AOF file (persist/aof_log.h) on this ring.
+  void PumpAof();        // submits the oldest batch (+ a linked fsync under `always`)
+  void SubmitAof();
+  void OnAofWrite(int res);
+  void OnAofSync(int res, bool standalone);
+  void AofCron();        // everysec fsync, retries after a failed write, policy changes
+  void AofFailed(int err);
+  void AofBatchDone();   // the front batch is durable: release the replies that waited
+  void HoldForAof(Connection* c);
+  void FlushAofOnExit();
+
   Shard* shard_;
   std::vector<Inbox*> inboxes_;
   std::vector<int> listen_fds_;
@@ -84,6 +101,13 @@ class Reactor final : public NetHooks {
   uint64_t wake_value_ = 0;
   int64_t next_cron_ms_ = 0;
   bool stopping_ = false;
+  bool loading_ = false;
+  struct Held {
+    Connection* c;
+    uint64_t end;    // out_sent_total + out.size() when held
+    uint64_t batch;  // sendable once this AOF batch is durable
+  };
+  std::deque<Held> held_;
   ParserLimits limits_;
   ArgList args_;  // scratch
   std::vector<Connection*> conns_;

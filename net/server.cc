@@ -23,6 +23,7 @@
 #include "engine/shard_stats.h"
 #include "net/inbox.h"
 #include "net/reactor.h"
+#include "persist/loader.h"
 
 namespace kevy {
 
@@ -160,6 +161,7 @@ int Server::Run() {
     inboxes.push_back(std::make_unique<Inbox>());
     inbox_ptrs.push_back(inboxes.back().get());
   }
+  st.loading.store(true);  // until LoadAtStartup is done
   st.shards.resize(nshards);
   for (int s = 0; s < nshards; ++s) {
     shards.push_back(std::make_unique<Shard>(static_cast<uint16_t>(s), &st));
@@ -210,6 +212,21 @@ int Server::Run() {
   }
   go.store(true);
   Log(LogLevel::kNotice, "Server initialized with %d shard%s", nshards, nshards == 1 ? "" : "s");
+
+  // Load the dataset while the shard threads answer -LOADING, then let them serve.
+  LoadReport report;
+  absl::Status loaded = LoadAtStartup(st, &report);
+  if (!loaded.ok()) {
+    Log(LogLevel::kWarning, "%s", loaded.message());
+    Log(LogLevel::kWarning, "Fatal error loading the DB, exiting.");
+    st.shutdown_requested.store(true);
+    st.loading.store(false, std::memory_order_release);
+    Reactor::WakeAll(inbox_ptrs);
+    for (auto& t : threads) t.join();
+    return 1;
+  }
+  st.loading.store(false, std::memory_order_release);
+  Reactor::WakeAll(inbox_ptrs);
   Log(LogLevel::kNotice, "Ready to accept connections tcp");
 
   int exit_code = 0;

@@ -1,5 +1,7 @@
 #include "tests/support/test_engine.h"
 
+#include "engine/local_driver.h"
+
 #include <stdexcept>
 
 namespace kevy::test {
@@ -46,19 +48,7 @@ int TestEngine::NewClient(int shard) {
 }
 
 void TestEngine::Pump() {
-  bool moved = true;
-  while (moved) {
-    moved = false;
-    for (auto& s : shards_) {
-      if (!s->HasOutbox()) continue;
-      for (int t = 0; t < num_shards(); ++t) {
-        TaskList l = s->TakeOutbox(static_cast<uint16_t>(t));
-        if (l.empty()) continue;
-        moved = true;
-        shards_[t]->Receive(l.head);
-      }
-    }
-  }
+  PumpShards(server_->shards);
   for (auto& s : shards_) s->dirty().clear();
   for (auto& c : clients_)
     if (c) c->dirty = false;

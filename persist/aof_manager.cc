@@ -1,0 +1,95 @@
+#include "persist/aof_manager.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <absl/status/status.h>
+
+namespace kevy::aof {
+
+AofManager::AofManager(std::string dir, std::string prefix)
+    : dir_(std::move(dir)), prefix_(std::move(prefix)) {}
+
+absl::Status AofManager::Open() {
+  if (mkdir(dir_.c_str(), 0755) < 0 && errno != EEXIST)
+    return absl::InternalError("Can't create the append-only directory " + dir_ + ": " +
+                               strerror(errno));
+  auto m = ReadManifest(dir_, manifest_name());
+  if (!m.ok()) return m.status();
+  std::lock_guard<std::mutex> lock(mu_);
+  manifest_ = std::move(*m);
+  uint64_t total = SizeOfListed();
+  epoch_start_size_.store(total, std::memory_order_relaxed);
+  return absl::OkStatus();
+}
+
+Manifest AofManager::manifest() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return manifest_;
+}
+
+uint64_t AofManager::SizeOfListed() {
+  uint64_t total = 0;
+  for (const auto& f : manifest_.files) {
+    if (f.type == FileType::kHistory) continue;
+    struct stat st;
+    if (stat(PathOf(f.name).c_str(), &st) == 0) {
+      total += static_cast<uint64_t>(st.st_size);
+      if (f.type == FileType::kBase) base_size_.store(static_cast<uint64_t>(st.st_size));
+    }
+  }
+  return total;
+}
+
+absl::StatusOr<std::vector<NewFile>> AofManager::NewEpoch(int n, const std::string& prelude) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Manifest next = manifest_;
+  int64_t seq = next.max_incr_seq();
+  std::vector<NewFile> files;
+  auto fail = [&](const std::string& what, const std::string& path) {
+    std::string msg = what + " " + path + ": " + strerror(errno);
+    for (auto& f : files) {
+      close(f.fd);
+      unlink(PathOf(f.name).c_str());
+    }
+    return absl::InternalError(msg);
+  };
+  for (int i = 0; i < n; ++i) {
+    NewFile f;
+    f.seq = ++seq;
+    f.name = IncrFileName(prefix_, f.seq);
+    std::string path = PathOf(f.name);
+    f.fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (f.fd < 0) return fail("Can't open the append-only file", path);
+    files.push_back(f);
+    if (i == 0 && !prelude.empty()) {
+      size_t off = 0;
+      while (off < prelude.size()) {
+        ssize_t w = pwrite(f.fd, prelude.data() + off, prelude.size() - off,
+                           static_cast<off_t>(off));
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return fail("Can't write the append-only file", path);
+        off += static_cast<size_t>(w);
+      }
+      if (fdatasync(f.fd) < 0) return fail("Can't fsync the append-only file", path);
+      files.back().size = prelude.size();
+    }
+    next.files.push_back({f.name, f.seq, FileType::kIncr});
+  }
+  absl::Status st = WriteManifest(dir_, manifest_name(), next);
+  if (!st.ok()) {
+    for (auto& f : files) {
+      close(f.fd);
+      unlink(PathOf(f.name).c_str());
+    }
+    return st;
+  }
+  manifest_ = std::move(next);
+  epoch_start_size_.store(SizeOfListed(), std::memory_order_relaxed);
+  return files;
+}
+
+}  // namespace kevy::aof

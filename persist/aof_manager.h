@@ -1,0 +1,64 @@
+// AofManager: the append-only directory (appendonlydir/) and its manifest, shared by every
+// shard. Manifest changes are rare (start-up, FLUSHALL/FLUSHDB/SWAPDB, rewrites) and take a
+// mutex; appends never do (each shard writes its own incr file, persist/aof_log.h).
+//
+// Epochs: NewEpoch() gives every shard a fresh incr file, all listed after every existing
+// file, and writes the manifest durably before returning -- so a global operation logged at
+// the head of the epoch's first file replays after all earlier writes of every shard and
+// before all later ones, whichever order Redis (or kevy) replays the per-shard files in.
+#pragma once
+
+#include <absl/status/statusor.h>
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "persist/aof_manifest.h"
+
+namespace kevy::aof {
+
+struct NewFile {
+  int fd = -1;
+  std::string name;
+  int64_t seq = 0;
+  uint64_t size = 0;  // bytes already in it (the prelude)
+};
+
+class AofManager {
+ public:
+  // `dir`: the append-only directory (dir + "/" + appenddirname); `prefix`: appendfilename.
+  AofManager(std::string dir, std::string prefix);
+
+  const std::string& dir() const { return dir_; }
+  const std::string& prefix() const { return prefix_; }
+  std::string manifest_name() const { return ManifestFileName(prefix_); }
+
+  // Reads the manifest. NotFound when there is no AOF yet (the directory is created).
+  absl::Status Open();
+  Manifest manifest() const;
+  std::string PathOf(const std::string& name) const { return dir_ + "/" + name; }
+
+  // Creates `n` incr files (one per shard, ascending sequence numbers), writes `prelude`
+  // (AOF frames, e.g. "SELECT 0" "FLUSHALL") into the first one and fsyncs it, appends them
+  // to the manifest and writes the manifest durably. The caller owns the descriptors.
+  absl::StatusOr<std::vector<NewFile>> NewEpoch(int n, const std::string& prelude);
+
+  // Sum of the sizes of the files listed in the manifest when the current epoch started
+  // (INFO's aof_base_size / auto-rewrite use it with the shards' appended bytes).
+  uint64_t epoch_start_size() const { return epoch_start_size_.load(std::memory_order_relaxed); }
+  uint64_t base_size() const { return base_size_.load(std::memory_order_relaxed); }
+
+ private:
+  uint64_t SizeOfListed();  // mu_ held
+
+  std::string dir_, prefix_;
+  mutable std::mutex mu_;
+  Manifest manifest_;
+  std::atomic<uint64_t> epoch_start_size_{0};
+  std::atomic<uint64_t> base_size_{0};
+};
+
+}  // namespace kevy::aof

@@ -1,0 +1,184 @@
+#include "persist/loader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "engine/local_driver.h"
+#include "engine/log.h"
+#include "engine/shard.h"
+#include "persist/aof_reader.h"
+
+namespace kevy {
+
+namespace {
+
+// A read-only mapping of a whole file.
+class MappedFile {
+ public:
+  ~MappedFile() {
+    if (data_ && size_) munmap(const_cast<char*>(data_), size_);
+  }
+  absl::Status Open(const std::string& path) {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      return absl::NotFoundError("Can't open the append-only file " + path + ": " + strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+      close(fd);
+      return absl::InternalError("Can't stat " + path + ": " + strerror(errno));
+    }
+    size_ = static_cast<size_t>(st.st_size);
+    if (size_ > 0) {
+      void* p = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+      if (p == MAP_FAILED) {
+        close(fd);
+        return absl::InternalError("Can't map " + path + ": " + strerror(errno));
+      }
+      madvise(p, size_, MADV_SEQUENTIAL);
+      data_ = static_cast<const char*>(p);
+    }
+    close(fd);
+    return absl::OkStatus();
+  }
+  std::string_view view() const { return {data_ ? data_ : "", size_}; }
+
+ private:
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+bool ConfigYes(const Config& c, std::string_view name) {
+  auto v = c.GetValue(name);
+  return v && *v == "yes";
+}
+
+std::string ConfigStr(const Config& c, std::string_view name) {
+  auto v = c.GetValue(name);
+  return v ? *v : "";
+}
+
+}  // namespace
+
+absl::Status ReplayAofFile(ServerState& st, const std::string& path, const std::string& name,
+                           LoadReport* report) {
+  MappedFile file;
+  if (auto s = file.Open(path); !s.ok()) return s;
+  std::string_view data = file.view();
+  if (aof::AofReader::IsRdb(data))
+    return absl::UnimplementedError("The AOF file " + name +
+                                    " starts with an RDB preamble, which this build cannot load yet");
+  Shard& s0 = *st.shards[0];
+  ClientState loader;
+  loader.id = 0;
+  loader.shard = 0;
+  loader.flags = kClientNoPropagate;
+  loader.authenticated = true;
+  loader.name = "aof-loader";
+  aof::AofReader reader(data);
+  std::vector<std::vector<std::string_view>> block;
+  ArgList args;
+  uint64_t n = 0;
+  auto settle = [&](bool) {
+    // Deliver every queued cross-shard task: afterwards no barrier is pending and every reply
+    // of the loader is in (replies are dropped, as Redis's loader drops its fake client's).
+    PumpShards(st.shards);
+    loader.out.clear();
+    loader.dirty = false;
+    for (Shard* s : st.shards) s->dirty().clear();
+  };
+  for (;;) {
+    auto status = reader.Next(&block);
+    if (status == aof::AofReader::Status::kEnd) break;
+    if (status == aof::AofReader::Status::kBadFormat) {
+      settle(true);
+      return absl::DataLossError("Bad file format reading the append only file " + name +
+                                 " at offset " + std::to_string(reader.offset()) +
+                                 ": make a backup of your AOF file, then use ./redis-check-aof "
+                                 "--fix <filename.manifest>");
+    }
+    if (status == aof::AofReader::Status::kTruncated) {
+      settle(true);
+      if (!ConfigYes(st.config, "aof-load-truncated"))
+        return absl::DataLossError(
+            "Unexpected end of file reading the append only file " + name +
+            ". You can: 1) Make a backup of your AOF file, then use ./redis-check-aof --fix "
+            "<filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' "
+            "configuration option to yes and restart the server.");
+      Log(LogLevel::kWarning, "!!! Warning: short read while loading the AOF file %s!!!", name);
+      Log(LogLevel::kWarning, "!!! Truncating the AOF %s at offset %llu !!!", name,
+          static_cast<unsigned long long>(reader.valid_up_to()));
+      if (truncate(path.c_str(), static_cast<off_t>(reader.valid_up_to())) < 0)
+        return absl::InternalError("Error truncating the AOF file " + name + ": " +
+                                   strerror(errno));
+      Log(LogLevel::kWarning, "AOF %s loaded anyway because aof-load-truncated is enabled", name);
+      ++report->truncated_files;
+      break;
+    }
+    for (const auto& cmd : block) {
+      if (!st.commands.Find(cmd[0])) {
+        settle(true);
+        return absl::DataLossError("Unknown command '" + std::string(cmd[0].substr(0, 128)) +
+                                   "' reading the append only file " + name);
+      }
+      args.clear();
+      for (std::string_view a : cmd) args.push_back(a);
+      s0.Dispatch(loader, args);
+      ++report->commands_replayed;
+      if (loader.barrier || loader.inflight > 256 || (++n & 1023) == 0) settle(false);
+    }
+  }
+  settle(true);
+  return absl::OkStatus();
+}
+
+absl::Status LoadAtStartup(ServerState& st, LoadReport* report) {
+  auto t0 = std::chrono::steady_clock::now();
+  int64_t now = Shard::WallMs();
+  for (Shard* s : st.shards) s->set_now_ms(now);
+  if (ConfigYes(st.config, "appendonly")) {
+    auto mgr = std::make_unique<aof::AofManager>(ConfigStr(st.config, "appenddirname"),
+                                                 ConfigStr(st.config, "appendfilename"));
+    absl::Status open = mgr->Open();
+    if (open.ok()) {
+      aof::Manifest m = mgr->manifest();
+      if (const aof::FileInfo* base = m.base()) {
+        auto s = ReplayAofFile(st, mgr->PathOf(base->name), base->name, report);
+        if (!s.ok()) return s;
+        Log(LogLevel::kNotice, "DB loaded from base file %s", base->name);
+      }
+      for (const aof::FileInfo* f : m.incrs()) {
+        auto s = ReplayAofFile(st, mgr->PathOf(f->name), f->name, report);
+        if (!s.ok()) return s;
+        Log(LogLevel::kNotice, "DB loaded from incr file %s", f->name);
+      }
+      report->seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      Log(LogLevel::kNotice, "DB loaded from append only file: %.3f seconds", report->seconds);
+    } else if (!absl::IsNotFound(open)) {
+      return open;
+    }
+    // Every shard appends to a new incr file of its own from here on.
+    auto files = mgr->NewEpoch(static_cast<int>(st.shards.size()), "");
+    if (!files.ok()) return files.status();
+    for (size_t i = 0; i < st.shards.size(); ++i) {
+      auto log = std::make_unique<aof::ShardLog>();
+      auto policy = ConfigStr(st.config, "appendfsync");
+      log->set_policy(policy == "always" ? aof::FsyncPolicy::kAlways
+                      : policy == "no"   ? aof::FsyncPolicy::kNo
+                                         : aof::FsyncPolicy::kEverysec);
+      log->SwitchFile((*files)[i].fd, (*files)[i].name, (*files)[i].size);
+      st.shards[i]->set_aof(std::move(log));
+    }
+    report->aof = std::move(mgr);
+    st.aof = report->aof.get();
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace kevy
