@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "engine/owned_args.h"
+#include "persist/aof_rewrite.h"
 #include "resp/errors.h"
 
 namespace kevy {
@@ -376,6 +377,14 @@ void Shard::ReleaseLock(uint64_t tx) {
 uint64_t Shard::NewTxId() {
   // Unique across shards: shard id in the low bits.
   return (++tx_counter_ << 12) | id_ | (uint64_t{1} << 63);
+}
+
+void Shard::PropagateValue(int db, std::string_view key, const Value& v, int64_t expire_ms,
+                           bool replace) {
+  ++stats_.dirty;
+  if (!aof_) return;
+  aof::EmitValue(key, v, expire_ms, replace,
+                 [&](const std::vector<std::string_view>& args) { aof_->Append(db, args); });
 }
 
 void Shard::AddClient(ClientState* c) { clients_[c->id] = c; }

@@ -58,6 +58,10 @@ class Shard {
     ++stats_.dirty;
     if (aof_) aof_->Append(db, args);
   }
+  // Logs the commands that rebuild `key` as `v` (persist/aof_rewrite.h): a whole value that
+  // arrived from another shard (RENAME, COPY, *STORE) has no command of its own to replay.
+  void PropagateValue(int db, std::string_view key, const Value& v, int64_t expire_ms,
+                      bool replace);
   // Runs an on_shard handler: timing, then the AOF entry of a write (the command verbatim
   // unless the handler propagated its effects itself) if it did not reply with an error --
   // `reply` from offset `from` is what the handler wrote.

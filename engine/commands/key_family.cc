@@ -126,7 +126,13 @@ void KeysOnOrigin(CoordContext& ctx) {
   FanOut<agg::SumInt>(
       origin, targets,
       [keys = std::move(keys), db](Shard& s, size_t i, agg::SumInt& part) {
-        for (const auto& k : keys[i]) part.value += ApplyKeysOp(s, s.db(db), kOp, k);
+        std::vector<std::string_view> deleted{"DEL"};
+        for (const auto& k : keys[i]) {
+          int64_t n = ApplyKeysOp(s, s.db(db), kOp, k);
+          part.value += n;
+          if (kOp == KeysOp::kDel && n) deleted.push_back(k);
+        }
+        if (deleted.size() > 1) s.Propagate(db, deleted);  // this shard's part of DEL/UNLINK
       },
       [slot](Shard& o, std::vector<agg::SumInt>& parts) {
         agg::Agg<agg::SumInt> sum(parts.size());
@@ -496,6 +502,7 @@ void RenameInstall(Shard& o, RenamePlanPtr plan, ReplySlot slot, uint64_t tx, En
         if (Entry* old = LookupWrite(s, d, plan->dst, plan->client_flags)) d.Erase(old);
         Rekey(e, plan->dst);
         d.Adopt(e);
+        s.PropagateValue(plan->db, plan->dst, e->value, e->expire_at_ms, /*replace=*/true);
       },
       [plan, slot, tx](Shard& o2, std::vector<Nothing>&) {
         UnlockShards(o2, {plan->src_shard, plan->dst_shard}, tx);
@@ -542,6 +549,7 @@ void RenameAcross(CoordContext& ctx) {
               [cplan](Shard& s, size_t, Entry*& part) {
                 Db& d = s.db(cplan->db);
                 part = d.Detach(d.FindRaw(cplan->src));  // present: checked under the lock
+                s.Propagate(cplan->db, {"DEL", cplan->src});
               },
               [cplan, slot, tx](Shard& o3, std::vector<Entry*>& got) {
                 RenameInstall(o3, cplan, slot, tx, got[0]);
@@ -664,6 +672,8 @@ void CmdCopyAcross(CoordContext& ctx) {
               o2, {dst_shard},
               [e, opt, flags](Shard& s, size_t, Flag& installed) {
                 installed.set = InstallEntry(s, s.db(opt.dst_db), e, opt.replace, flags);
+                if (installed.set)
+                  s.PropagateValue(opt.dst_db, e->key, e->value, e->expire_at_ms, opt.replace);
               },
               [=](Shard& o3, std::vector<Flag>& done) {
                 if (!done[0].set) delete e;
@@ -851,10 +861,14 @@ void CmdExpire(CmdContext& ctx) {
     ctx.reply.Integer(0);
     return;
   }
+  std::string key(ctx.args[1]);
   if (when <= now) {
     ctx.db.Erase(e);  // a time in the past deletes the key, as Redis does
+    ctx.Propagate({"DEL", key});
   } else {
     ctx.db.SetExpire(e, when);
+    std::string ms = Int64ToString(when);  // relative times are logged absolute
+    ctx.Propagate({"PEXPIREAT", key, ms});
   }
   ctx.reply.Integer(1);
 }

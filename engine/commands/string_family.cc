@@ -169,6 +169,7 @@ void SetGeneric(CmdContext& ctx, std::string_view key, std::string_view val, con
     }
   }
   auto abort_reply = [&] {
+    ctx.NoPropagate();
     if (f & kSetGet) return;  // the old value was the reply
     if (kind == SetReply::kOk)
       ctx.reply.Null();
@@ -205,9 +206,12 @@ void SetGeneric(CmdContext& ctx, std::string_view key, std::string_view val, con
     }
   }
   StoreString(e, val);
-  if (f & kSetAnyExpire)
+  if (f & kSetAnyExpire) {
     ctx.db.SetExpire(e, at);  // a time in the past is kept: the key expires on next access
-  else if (!created && !(f & kSetKeepTtl) && e->expire_at_ms != kNoExpire)
+    // Relative times are logged absolute (Redis 7: SET key value PXAT ms).
+    std::string ms = Int64ToString(at);
+    ctx.Propagate({"SET", key, val, "PXAT", ms});
+  } else if (!created && !(f & kSetKeepTtl) && e->expire_at_ms != kNoExpire)
     ctx.db.ClearExpire(e);
   if (f & kSetGet) return;
   if (kind == SetReply::kOk)
@@ -300,12 +304,20 @@ void CmdGetEx(CmdContext& ctx) {
     }
   }
   ctx.reply.Bulk(e->value.str);
-  if ((f & (kSetExAt | kSetPxAt)) && at <= now)
+  std::string key(ctx.args[1]);
+  if ((f & (kSetExAt | kSetPxAt)) && at <= now) {
     ctx.db.Erase(e);  // an absolute time already past deletes the key at once, as Redis does
-  else if (f & kSetAnyExpire)
+    ctx.Propagate({"DEL", key});
+  } else if (f & kSetAnyExpire) {
     ctx.db.SetExpire(e, at);
-  else if ((f & kSetPersist) && e->expire_at_ms != kNoExpire)
+    std::string ms = Int64ToString(at);
+    ctx.Propagate({"PEXPIREAT", key, ms});
+  } else if ((f & kSetPersist) && e->expire_at_ms != kNoExpire) {
     ctx.db.ClearExpire(e);
+    ctx.Propagate({"PERSIST", key});
+  } else {
+    ctx.NoPropagate();
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -397,6 +409,8 @@ void CmdIncrByFloat(CmdContext& ctx) {
   }
   StoreString(e, s);  // keeps the TTL
   ctx.reply.Bulk(s);
+  // Logged as the value it produced, so replay does not depend on float arithmetic.
+  ctx.Propagate({"SET", ctx.args[1], s, "KEEPTTL"});
 }
 
 // ---------------------------------------------------------------------------------------
@@ -647,7 +661,13 @@ std::shared_ptr<const PairsByShard> SplitPairs(const CoordContext& ctx) {
 void SetPairs(Shard& s, const PairsByShard& kv, size_t i) {
   Db& d = s.db(kv.db);
   const int64_t now = s.now_ms();
-  for (const auto& [k, v] : kv.pairs[i]) SetKey(d, k, v, now);
+  std::vector<std::string_view> effect{"MSET"};
+  for (const auto& [k, v] : kv.pairs[i]) {
+    SetKey(d, k, v, now);
+    effect.push_back(k);
+    effect.push_back(v);
+  }
+  s.Propagate(kv.db, effect);  // this shard's part of the MSET
 }
 
 // MSET across shards is atomic as Redis documents it ("not possible for clients to see that
