@@ -262,8 +262,7 @@ struct Lookup {
 std::optional<std::string> RunLookup(Shard& s, const SortSpec& spec, const Lookup& l) {
   Db& db = s.db(spec.db);
   bool touch = !(spec.client_flags & kClientNoTouch);
-  // With STORE, Redis looks the keys up for writing (no keyspace hit/miss counted).
-  Entry* e = spec.store ? db.Find(l.key, s.now_ms(), touch) : LookupRead(s, db, l.key, touch);
+  Entry* e = LookupRead(s, db, l.key, touch);  // counted as a keyspace hit or miss
   if (!e) return std::nullopt;
   if (l.pattern->kind == Pattern::kField) {
     if (e->value.type != ObjType::kHash) return std::nullopt;

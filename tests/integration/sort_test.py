@@ -180,6 +180,18 @@ class SortVersusRedisTest(unittest.TestCase):
         for cmd in cases:
             self.same(*cmd)
 
+    def test_keyspace_hits_and_misses(self):
+        for cmd in [("RPUSH", "l", "3", "1", "2"), ("MSET", "w_1", "1", "w_2", "2"),
+                    ("CONFIG", "RESETSTAT"), ("SORT", "l", "BY", "w_*", "GET", "o_*", "GET", "#"),
+                    ("SORT", "l", "BY", "w_*", "GET", "o_*", "STORE", "d"), ("SORT", "nokey"),
+                    ("SORT", "l", "BY", "w_*->x", "GET", "h_*->y")]:
+            self.same(*cmd)
+
+        def stats(c):
+            info = c.info("stats")
+            return info["keyspace_hits"], info["keyspace_misses"]
+        self.assertEqual(stats(self.redis.client()), stats(self.kevy.client()))
+
     def test_random_sorts(self):
         rnd = random.Random(int(os.environ.get("SORT_SEED", "7")))
         for round_ in range(12):
