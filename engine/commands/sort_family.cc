@@ -149,7 +149,6 @@ std::string_view ParseSort(const ArgList& args, bool readonly, SortSpec* spec) {
 // What a SORT has computed so far. Owned by one shard at a time: it travels with the
 // FanOut that runs the next step and comes back with it.
 struct SortState {
-  bool loaded = false;
   bool wrongtype = false;
   // The effective options (a set sorted with BY nosort into STORE is sorted ALPHA instead).
   bool dontsort = false;
@@ -171,7 +170,6 @@ struct SortState {
 
 // Step 1, on the source key's shard: sortCommandGeneric up to the loaded vector.
 void LoadSource(Shard& s, const SortSpec& spec, SortState& st) {
-  st.loaded = true;
   Db& db = s.db(spec.db);
   Entry* e = LookupRead(s, db, spec.key, !(spec.client_flags & kClientNoTouch));
   ObjType type = e ? e->value.type : ObjType::kList;
@@ -545,6 +543,17 @@ void Drive(Shard& o, std::shared_ptr<const SortSpec> spec, std::shared_ptr<SortS
   }
 }
 
+// False when the SORT surely completes in the one task on the source's shard: no pattern
+// names a key and the destination (if any) lives there too. Otherwise the client's next
+// commands must wait for it (a barrier), as they could overtake its later rounds.
+bool MayTakeRounds(const Shard& s, const SortSpec& spec) {
+  if (spec.by && !spec.dontsort) return true;
+  for (const Pattern& p : spec.gets)
+    if (p.kind == Pattern::kKey || p.kind == Pattern::kField) return true;
+  const auto& slots = s.server().slots;
+  return spec.store && slots.ShardOf(*spec.store) != slots.ShardOf(spec.key);
+}
+
 template <bool kReadonly>
 void CmdSort(CoordContext& ctx) {
   auto spec = std::make_shared<SortSpec>();
@@ -553,7 +562,7 @@ void CmdSort(CoordContext& ctx) {
   spec->db = ctx.client.db;
   spec->client_flags = ctx.client.flags;
   std::shared_ptr<const SortSpec> cspec = spec;
-  ReplySlot slot = ctx.Defer(/*barrier=*/true);
+  ReplySlot slot = ctx.Defer(/*barrier=*/MayTakeRounds(ctx.shard, *spec));
   // Step 1 on the source's shard, which goes on as far as its own keys allow.
   FanOut<SortState>(
       ctx.shard, {ctx.shard.server().slots.ShardOf(cspec->key)},

@@ -466,3 +466,38 @@ TEST_CASE("SORT gives the same replies on 1 and 4 shards for random data and opt
 
 }  // namespace
 }  // namespace kevy::test
+
+namespace kevy::test {
+namespace {
+
+TEST_CASE("SORT is a barrier only when it may take several rounds", "[sort]") {
+  TestEngine e(4);
+  const std::string list = "{t}l", dst = "{t}d";
+  const int client = e.NewClient((e.server().slots.ShardOf(list) + 1) % 4);
+  REQUIRE(S(e.Run({"RPUSH", list, "2", "3", "1"})) == Int(3));
+  auto barrier_after = [&](std::vector<std::string> cmd) {
+    Send(e, client, std::move(cmd));
+    bool b = e.client(client).barrier;
+    e.Pump();
+    Replies(e, client);
+    return b;
+  };
+  CHECK_FALSE(barrier_after({"SORT", list, "LIMIT", "0", "2", "GET", "#", "GET", "const"}));
+  CHECK_FALSE(barrier_after({"SORT", list, "BY", "nosort", "STORE", dst}));
+  CHECK(barrier_after({"SORT", list, "BY", "w_*"}));
+  CHECK(barrier_after({"SORT", list, "GET", "o_*"}));
+  CHECK(barrier_after({"SORT", list, "STORE", "elsewhere"}) ==
+        (e.server().slots.ShardOf("elsewhere") != e.server().slots.ShardOf(list)));
+  // Without a barrier, the client's next commands still see the stored list: they follow
+  // the SORT to the same shard.
+  auto replies = e.Pipeline({{"SORT", list, "STORE", dst},
+                             {"LRANGE", dst, "0", "-1"},
+                             {"SORT", list, "DESC", "STORE", dst},
+                             {"LRANGE", dst, "0", "-1"}},
+                            client);
+  CHECK(S(replies[1]) == R"(["1", "2", "3"])");
+  CHECK(S(replies[3]) == R"(["3", "2", "1"])");
+}
+
+}  // namespace
+}  // namespace kevy::test
