@@ -501,3 +501,22 @@ TEST_CASE("SORT is a barrier only when it may take several rounds", "[sort]") {
 
 }  // namespace
 }  // namespace kevy::test
+
+namespace kevy::test {
+namespace {
+
+TEST_CASE("SORT reads and stores in the client's database on every shard", "[sort]") {
+  TestEngine e(4);
+  REQUIRE(S(e.Run({"SELECT", "1"})) == "OK");
+  REQUIRE(S(e.Run({"RPUSH", "l", "3", "1", "2"})) == Int(3));
+  REQUIRE(S(e.Run({"MSET", "w_1", "3", "w_2", "2", "w_3", "1"})) == "OK");
+  CHECK(S(e.Run({"SORT", "l", "BY", "w_*", "GET", "w_*", "STORE", "d"})) == Int(3));
+  CHECK(S(e.Run({"LRANGE", "d", "0", "-1"})) == R"(["1", "2", "3"])");
+  REQUIRE(S(e.Run({"SELECT", "0"})) == "OK");
+  CHECK(S(e.Run({"EXISTS", "l", "d"})) == Int(0));
+  REQUIRE(S(e.Run({"RPUSH", "l", "5", "4"})) == Int(2));
+  CHECK(S(e.Run({"SORT", "l", "BY", "w_*", "GET", "w_*"})) == "[(nil), (nil)]");
+}
+
+}  // namespace
+}  // namespace kevy::test
