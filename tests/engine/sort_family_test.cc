@@ -464,11 +464,6 @@ TEST_CASE("SORT gives the same replies on 1 and 4 shards for random data and opt
   }
 }
 
-}  // namespace
-}  // namespace kevy::test
-
-namespace kevy::test {
-namespace {
 
 TEST_CASE("SORT is a barrier only when it may take several rounds", "[sort]") {
   TestEngine e(4);
@@ -499,11 +494,6 @@ TEST_CASE("SORT is a barrier only when it may take several rounds", "[sort]") {
   CHECK(S(replies[3]) == R"(["3", "2", "1"])");
 }
 
-}  // namespace
-}  // namespace kevy::test
-
-namespace kevy::test {
-namespace {
 
 TEST_CASE("SORT reads and stores in the client's database on every shard", "[sort]") {
   TestEngine e(4);
