@@ -4,8 +4,8 @@
 // reply the result or store it as a list (STORE).
 //
 // The keys a BY/GET pattern names are only known once the source is read, and may live on
-// any shard, so SORT runs on the client's shard (on_origin) as a small state machine, a
-// SortJob, whose steps run wherever their keys are:
+// any shard, so SORT runs on the client's shard (on_origin) as a small state machine (a
+// SortState) whose steps run wherever their keys are:
 //   1. load     -- on the source key's shard: read the elements (Redis's direct range load for
 //                  BY nosort on lists and sorted sets included);
 //   2. weights  -- the BY values of every element;
@@ -17,9 +17,14 @@
 // goes on while the pattern keys (and the destination) are its own, so a SORT whose keys
 // all live on one shard completes there in one hop. A step whose keys live elsewhere is done
 // by the origin: one FanOut op per shard holding some of the keys, results in request
-// order, then Advance() continues there. A multi-round SORT is a barrier for the client's
-// next commands. The reads of different rounds are not one snapshot (Redis's are): another
-// client's write can land between them; the destination is still replaced in one step.
+// order, then Advance() continues there.
+//
+// Atomicity: a SORT that may take several rounds (a pattern naming keys off the source's
+// shard, or STORE to another shard) first locks the shards involved (engine/shard_lock.h):
+// the source's, the destination's and the patterns' -- every shard when the pattern keys
+// depend on the elements, i.e. unless a {hash tag} before the '*' pins them -- so no other
+// command sees or makes a state between its rounds, as with Redis's single thread. It is
+// also a barrier for the client's next commands. A one-round SORT needs neither.
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -37,6 +42,7 @@
 
 #include "engine/commands/family_util.h"
 #include "engine/fanout.h"
+#include "engine/shard_lock.h"
 #include "engine/types/hash.h"
 #include "engine/types/list.h"
 #include "engine/types/set.h"
@@ -272,10 +278,10 @@ std::optional<std::string> RunLookup(Shard& s, const SortSpec& spec, const Looku
   return e->value.str;
 }
 
-// True if every lookup's key lives on `s` and `s` may be read now (no other operation holds
-// its lock).
-bool AllOn(const Shard& s, const std::vector<Lookup>& ls) {
-  if (s.MustDefer(0)) return false;
+// True if every lookup's key lives on `s` and `s` may be read now by operation `tx` (no other
+// operation holds its lock).
+bool AllOn(const Shard& s, uint64_t tx, const std::vector<Lookup>& ls) {
+  if (s.MustDefer(tx)) return false;
   const auto& slots = s.server().slots;
   for (const Lookup& l : ls)
     if (slots.ShardOf(l.key) != s.id()) return false;
@@ -416,12 +422,12 @@ int64_t OutputLen(const SortSpec& spec, const SortState& st) {
 enum class Next : uint8_t { kDone, kWeights, kGets, kStore };
 
 // Runs the remaining steps that need no key off `s`; returns the step that does (kDone when
-// only the reply is left).
-Next Advance(Shard& s, const SortSpec& spec, SortState& st) {
+// only the reply is left). `tx`: the shard-lock operation the SORT runs under, or 0.
+Next Advance(Shard& s, uint64_t tx, const SortSpec& spec, SortState& st) {
   if (st.wrongtype) return Next::kDone;
   if (st.use_by && !st.dontsort && !st.weights_done) {
     std::vector<Lookup> ls = WeightLookups(spec, st);
-    if (!AllOn(s, ls)) return Next::kWeights;
+    if (!AllOn(s, tx, ls)) return Next::kWeights;
     st.weights = RunLookups(s, spec, ls);
     st.weights_done = true;
   }
@@ -430,13 +436,13 @@ Next Advance(Shard& s, const SortSpec& spec, SortState& st) {
   if (!spec.gets.empty() && !st.gets_done) {
     std::vector<size_t> cells;
     std::vector<Lookup> ls = GetLookups(spec, st, &cells);
-    if (!AllOn(s, ls)) return Next::kGets;
+    if (!AllOn(s, tx, ls)) return Next::kGets;
     auto vals = RunLookups(s, spec, ls);
     for (size_t i = 0; i < cells.size(); ++i) st.got[cells[i]] = std::move(vals[i]);
     st.gets_done = true;
   }
   if (spec.store && !st.stored) {
-    if (s.MustDefer(0) || s.server().slots.ShardOf(*spec.store) != s.id()) return Next::kStore;
+    if (s.MustDefer(tx) || s.server().slots.ShardOf(*spec.store) != s.id()) return Next::kStore;
     WriteSortStore(s, spec.db, *spec.store, StoreContents(spec, st));
     st.stored = true;
   }
@@ -465,8 +471,8 @@ using Values = std::vector<std::optional<std::string>>;
 // Runs `ls` on their shards (one FanOut op per shard) and calls done(origin, values) with the
 // values in the order of `ls`.
 template <class Done>
-void FanOutLookups(Shard& origin, std::shared_ptr<const SortSpec> spec, std::vector<Lookup> ls,
-                   Done done) {
+void FanOutLookups(Shard& origin, uint64_t tx, std::shared_ptr<const SortSpec> spec,
+                   std::vector<Lookup> ls, Done done) {
   struct Plan {
     std::vector<uint16_t> shards;
     std::vector<std::vector<Lookup>> per_shard;
@@ -497,32 +503,44 @@ void FanOutLookups(Shard& origin, std::shared_ptr<const SortSpec> spec, std::vec
         vals.reserve(cplan->where.size());
         for (auto [si, pos] : cplan->where) vals.push_back(std::move(parts[si][pos]));
         done(o, std::move(vals));
-      });
+      },
+      tx);
 }
 
+// How a SORT runs: the reply slot, and the shard locks it holds (none for one round).
+struct SortRun {
+  ReplySlot slot;
+  uint64_t tx = 0;
+  std::vector<uint16_t> locked;  // ascending
+};
+
 // The origin's side of a SORT: runs what Advance() cannot do on the origin itself through
-// FanOut, until only the reply is left. `st` is owned by whichever step runs now.
-void Drive(Shard& o, std::shared_ptr<const SortSpec> spec, std::shared_ptr<SortState> st,
-           ReplySlot slot) {
-  switch (Advance(o, *spec, *st)) {
+// FanOut, until only the reply is left; then unlocks and replies. `st` is owned by whichever
+// step runs now.
+void Drive(Shard& o, std::shared_ptr<const SortSpec> spec, std::shared_ptr<const SortRun> run,
+           std::shared_ptr<SortState> st) {
+  switch (Advance(o, run->tx, *spec, *st)) {
     case Next::kDone:
-      o.Finish(slot, [&](ReplyBuilder& rb) { WriteReply(rb, *spec, *st); });
+      if (run->tx) UnlockShards(o, run->locked, run->tx);
+      o.Finish(run->slot, [&](ReplyBuilder& rb) { WriteReply(rb, *spec, *st); });
       return;
     case Next::kWeights:
-      FanOutLookups(o, spec, WeightLookups(*spec, *st), [=](Shard& o2, Values vals) {
+      FanOutLookups(o, run->tx, spec, WeightLookups(*spec, *st), [=](Shard& o2, Values vals) {
         st->weights = std::move(vals);
         st->weights_done = true;
-        Drive(o2, spec, st, slot);
+        Drive(o2, spec, run, st);
       });
       return;
     case Next::kGets: {
       std::vector<size_t> cells;
       std::vector<Lookup> ls = GetLookups(*spec, *st, &cells);
-      FanOutLookups(o, spec, std::move(ls), [=, cells = std::move(cells)](Shard& o2, Values vals) {
-        for (size_t i = 0; i < cells.size(); ++i) st->got[cells[i]] = std::move(vals[i]);
-        st->gets_done = true;
-        Drive(o2, spec, st, slot);
-      });
+      FanOutLookups(o, run->tx, spec, std::move(ls),
+                    [=, cells = std::move(cells)](Shard& o2, Values vals) {
+                      for (size_t i = 0; i < cells.size(); ++i)
+                        st->got[cells[i]] = std::move(vals[i]);
+                      st->gets_done = true;
+                      Drive(o2, spec, run, st);
+                    });
       return;
     }
     case Next::kStore: {
@@ -536,22 +554,64 @@ void Drive(Shard& o, std::shared_ptr<const SortSpec> spec, std::shared_ptr<SortS
           },
           [=](Shard& o2, std::vector<Nothing>&) {
             st->stored = true;
-            Drive(o2, spec, st, slot);
-          });
+            Drive(o2, spec, run, st);
+          },
+          run->tx);
       return;
     }
   }
 }
 
-// False when the SORT surely completes in the one task on the source's shard: no pattern
-// names a key and the destination (if any) lives there too. Otherwise the client's next
-// commands must wait for it (a barrier), as they could overtake its later rounds.
-bool MayTakeRounds(const Shard& s, const SortSpec& spec) {
-  if (spec.by && !spec.dontsort) return true;
-  for (const Pattern& p : spec.gets)
-    if (p.kind == Pattern::kKey || p.kind == Pattern::kField) return true;
+// Step 1 on the source's shard, which goes on as far as its own keys allow; the origin does
+// the rest.
+void StartSort(Shard& o, std::shared_ptr<const SortSpec> spec, std::shared_ptr<const SortRun> run) {
+  FanOut<SortState>(
+      o, {o.server().slots.ShardOf(spec->key)},
+      [spec, tx = run->tx](Shard& s, size_t, SortState& st) {
+        LoadSource(s, *spec, st);
+        Advance(s, tx, *spec, st);
+      },
+      [spec, run](Shard& o2, std::vector<SortState>& parts) {
+        Drive(o2, spec, run, std::make_shared<SortState>(std::move(parts[0])));
+      },
+      run->tx);
+}
+
+// The shard every key a pattern names hashes to, whatever the element: the prefix before the
+// '*' holds a whole non-empty {hash tag}. -1 when it depends on the element.
+int StaticShard(const Shard& s, const Pattern& p) {
+  size_t open = p.prefix.find('{');
+  if (open == std::string::npos) return -1;
+  size_t close = p.prefix.find('}', open + 1);
+  if (close == std::string::npos || close == open + 1) return -1;
+  return s.server().slots.ShardOf(p.prefix);
+}
+
+// The shards a SORT must lock to run as one atomic step, as Redis's does: none when it
+// surely completes in the one task on the source's shard (no pattern names a key off that
+// shard, the destination is there too); else the source's, the destination's and those of
+// the keys the patterns name -- every shard when those depend on the elements.
+std::vector<uint16_t> ShardsToLock(const Shard& s, const SortSpec& spec) {
   const auto& slots = s.server().slots;
-  return spec.store && slots.ShardOf(*spec.store) != slots.ShardOf(spec.key);
+  const uint16_t home = slots.ShardOf(spec.key);
+  std::vector<uint16_t> shards{home};
+  bool all = false;
+  auto add_pattern = [&](const Pattern& p) {
+    if (p.kind != Pattern::kKey && p.kind != Pattern::kField) return;
+    int sh = StaticShard(s, p);
+    if (sh < 0)
+      all = true;
+    else
+      shards.push_back(static_cast<uint16_t>(sh));
+  };
+  if (spec.by && !spec.dontsort) add_pattern(*spec.by);
+  for (const Pattern& p : spec.gets) add_pattern(p);
+  if (spec.store) shards.push_back(slots.ShardOf(*spec.store));
+  if (all) shards = AllShards(s);
+  std::sort(shards.begin(), shards.end());
+  shards.erase(std::unique(shards.begin(), shards.end()), shards.end());
+  if (shards.size() == 1 && shards[0] == home) shards.clear();
+  return shards;
 }
 
 template <bool kReadonly>
@@ -562,17 +622,24 @@ void CmdSort(CoordContext& ctx) {
   spec->db = ctx.client.db;
   spec->client_flags = ctx.client.flags;
   std::shared_ptr<const SortSpec> cspec = spec;
-  ReplySlot slot = ctx.Defer(/*barrier=*/MayTakeRounds(ctx.shard, *spec));
-  // Step 1 on the source's shard, which goes on as far as its own keys allow.
-  FanOut<SortState>(
-      ctx.shard, {ctx.shard.server().slots.ShardOf(cspec->key)},
-      [cspec](Shard& s, size_t, SortState& st) {
-        LoadSource(s, *cspec, st);
-        Advance(s, *cspec, st);
-      },
-      [cspec, slot](Shard& o, std::vector<SortState>& parts) {
-        Drive(o, cspec, std::make_shared<SortState>(std::move(parts[0])), slot);
-      });
+  std::vector<uint16_t> locked = ShardsToLock(ctx.shard, *spec);
+  if (locked.empty()) {
+    // One task on the source's shard: atomic as it is, and the client's next commands for
+    // that shard follow it there, so no barrier either.
+    auto run = std::make_shared<SortRun>();
+    run->slot = ctx.Defer();
+    return StartSort(ctx.shard, cspec, run);
+  }
+  // Several rounds: no other command may run on the shards involved in between (the lock),
+  // nor may the client's next commands overtake the later rounds (the barrier).
+  ReplySlot slot = ctx.Defer(/*barrier=*/true);
+  LockShards(ctx.shard, locked, [=](Shard& o, uint64_t tx) {
+    auto run = std::make_shared<SortRun>();
+    run->slot = slot;
+    run->tx = tx;
+    run->locked = locked;
+    StartSort(o, cspec, run);
+  });
 }
 
 // Redis's sortGetKeys: the sorted key, and the destination of the last STORE.

@@ -400,6 +400,38 @@ TEST_CASE("SORT STORE across shards replaces the destination in one step", "[sor
   for (const auto& r : seen) CHECK((r == R"(["old"])" || r == R"(["1", "2", "3"])"));
 }
 
+TEST_CASE("SORT with patterns across shards runs as one step under shard locks", "[sort]") {
+  TestEngine e(4);
+  const std::string list = e.KeyOnShard(0, "iso");
+  int next = 0;
+  std::vector<std::string> elems;
+  for (int i = 0; i < 4; ++i) elems.push_back(ElemFor(e, "w_", i, &next));
+  REQUIRE(S(e.Run(Cmd({"RPUSH", list}, elems))) == Int(4));
+  std::vector<std::string> up{"MSET"}, down{"MSET"};
+  for (int i = 0; i < 4; ++i) {
+    up.insert(up.end(), {"w_" + elems[i], std::to_string(i)});
+    down.insert(down.end(), {"w_" + elems[i], std::to_string(-i)});
+  }
+  REQUIRE(S(e.Run(up)) == "OK");
+  const std::string in_order = S(e.Run({"SORT", list, "BY", "w_*"}));
+  REQUIRE(in_order == S(e.Run({"SORT", list, "BY", "nosort"})));
+  const std::string reversed = S(e.Run({"SORT", list, "BY", "nosort", "DESC"}));
+
+  int other = e.NewClient(2);
+  Send(e, 0, {"SORT", list, "BY", "w_*", "STORE", e.KeyOnShard(1, "dst")});
+  for (int i = 0; i < 20 && e.shard(3).lock_tx() == 0; ++i) Step(e);
+  REQUIRE(e.shard(3).lock_tx() != 0);
+  // A cross-shard MSET reversing the weights waits until the SORT is done.
+  Send(e, other, down);
+  Send(e, other, {"SORT", list, "BY", "w_*"});
+  CHECK(Replies(e, other).empty());
+  e.Pump();
+  CHECK(Replies(e, 0) == std::vector<std::string>{Int(4)});
+  CHECK(S(e.Run({"LRANGE", e.KeyOnShard(1, "dst"), "0", "-1"})) == in_order);
+  CHECK(Replies(e, other) == std::vector<std::string>{"OK", reversed});
+  for (int i = 0; i < 4; ++i) CHECK(e.shard(i).lock_tx() == 0);
+}
+
 TEST_CASE("SORT gives the same replies on 1 and 4 shards for random data and options", "[sort]") {
   TestEngine one(1), four(4);
   std::mt19937 rng(20260707);
@@ -464,7 +496,6 @@ TEST_CASE("SORT gives the same replies on 1 and 4 shards for random data and opt
   }
 }
 
-
 TEST_CASE("SORT is a barrier only when it may take several rounds", "[sort]") {
   TestEngine e(4);
   const std::string list = "{t}l", dst = "{t}d";
@@ -493,7 +524,6 @@ TEST_CASE("SORT is a barrier only when it may take several rounds", "[sort]") {
   CHECK(S(replies[1]) == R"(["1", "2", "3"])");
   CHECK(S(replies[3]) == R"(["3", "2", "1"])");
 }
-
 
 TEST_CASE("SORT reads and stores in the client's database on every shard", "[sort]") {
   TestEngine e(4);

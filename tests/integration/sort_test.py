@@ -9,6 +9,8 @@ compared reply for reply with it.
 """
 import os
 import random
+import threading
+import time
 import unittest
 
 import redis
@@ -99,6 +101,48 @@ class SortTest(unittest.TestCase):
             r.delete("dst")
             r.rpush("dst", "old")
 
+
+    def test_concurrent_writers_never_split_a_sort(self):
+        """SORT BY w_* GET w_* reads weights in two rounds across shards; under the shard
+        locks a concurrent MSET of all weights lands wholly before or after, so the weights
+        it returns are always in order."""
+        r = self.r
+        n = 64
+        r.rpush("src", *range(n))
+        r.mset({f"w_{i}": i for i in range(n)})
+        stop = threading.Event()
+        errors = []
+
+        def writer(seed):
+            w = self.kevy.client()
+            rnd = random.Random(seed)
+            while not stop.is_set():
+                perm = list(range(n))
+                rnd.shuffle(perm)
+                w.mset({f"w_{i}": perm[i] for i in range(n)})
+
+        def sorter(store):
+            c = self.kevy.client()
+            while not stop.is_set():
+                if store:
+                    c.sort("src", by="w_*", get="w_*", store=store)
+                    got = c.lrange(store, 0, -1)
+                else:
+                    got = c.sort("src", by="w_*", get="w_*")
+                vals = [int(v) for v in got]
+                if vals != sorted(vals) or len(vals) != n:
+                    errors.append(vals)
+
+        threads = [threading.Thread(target=writer, args=(i,)) for i in range(2)]
+        threads += [threading.Thread(target=sorter, args=(st,)) for st in (None, "d1", "d2")]
+        for t in threads:
+            t.start()
+        time.sleep(2)
+        stop.set()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors[:1], [])
+        self.assertTrue(r.ping())
 
 @unittest.skipIf(RedisServer.BIN is None, "redis-server is not installed")
 class SortVersusRedisTest(unittest.TestCase):
