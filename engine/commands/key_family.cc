@@ -30,6 +30,9 @@
 #include "engine/shard_lock.h"
 #include "engine/util.h"
 #include "engine/value.h"
+#include "engine/log.h"
+#include "persist/aof_manager.h"
+#include "persist/aof_reader.h"
 #include "resp/errors.h"
 
 namespace kevy {
@@ -380,35 +383,68 @@ bool ParseFlushFlags(CoordContext& ctx) {
   return true;
 }
 
-// Runs `op(Shard&)` on every shard and replies +OK once all are done.
+// FLUSHALL, FLUSHDB and SWAPDB act on every shard's slice of the keyspace. They run with every
+// shard locked, so no command lands between the shards' parts; with the AOF on they are also
+// an epoch barrier (persist/aof_manager.h): every shard switches to a new incr file and the
+// operation's own frame heads the first of them, so replaying the per-shard files one after
+// another -- as kevy and Redis do -- applies it after every earlier write and before every
+// later one.
 template <class Op>
-void OnAllShardsThenOk(CoordContext& ctx, Op op) {
-  ReplySlot slot = ctx.Defer();
-  FanOut<agg::AllOk>(
-      ctx.shard, AllShards(ctx.shard), [op](Shard& s, size_t, agg::AllOk&) { op(s); },
-      [slot](Shard& o, std::vector<agg::AllOk>& parts) {
-        agg::Agg<agg::AllOk> all(parts.size());
-        for (auto& p : parts) all.Add(p);
-        o.Finish(slot, [&](ReplyBuilder& rb) {
-          if (all.value().ok)
-            rb.Ok();
-          else
-            rb.Error(all.value().error);
-        });
-      });
+void GlobalOp(CoordContext& ctx, Op op, std::vector<std::string> frame) {
+  std::vector<uint16_t> shards = AllShards(ctx.shard);
+  int db = ctx.client.db;
+  ReplySlot slot = ctx.Defer(/*barrier=*/true);
+  LockShards(ctx.shard, shards, [=](Shard& o, uint64_t tx) {
+    FanOut<Nothing>(
+        o, shards, [op](Shard& s, size_t, Nothing&) { op(s); },
+        [=](Shard& o2, std::vector<Nothing>&) {
+          auto finish = [=](Shard& o3) {
+            UnlockShards(o3, shards, tx);
+            o3.Finish(slot, [](ReplyBuilder& rb) { rb.Ok(); });
+          };
+          aof::AofManager* mgr = o2.server().aof;
+          if (!mgr) return finish(o2);
+          std::string prelude;
+          std::string dbs = std::to_string(db);
+          aof::AppendFrame(&prelude, {"SELECT", dbs});
+          aof::AppendFrame(&prelude, std::vector<std::string_view>(frame.begin(), frame.end()));
+          auto files = mgr->NewEpoch(static_cast<int>(shards.size()), prelude);
+          if (!files.ok()) {
+            // The operation is done in memory but could not be logged: refuse writes
+            // (MISCONF) until the AOF is rewritten, rather than diverge silently.
+            Log(LogLevel::kWarning, "Can't switch the AOF to new files: %s",
+                files.status().message());
+            o2.server().aof_failing_shards.fetch_add(1, std::memory_order_relaxed);
+            o2.server().aof_last_errno.store(EIO, std::memory_order_relaxed);
+            return finish(o2);
+          }
+          auto shared = std::make_shared<std::vector<aof::NewFile>>(std::move(*files));
+          FanOut<Nothing>(
+              o2, shards,
+              [shared](Shard& s, size_t i, Nothing&) {
+                const aof::NewFile& f = (*shared)[i];
+                s.aof()->SwitchFile(f.fd, f.name, f.size);
+              },
+              [finish](Shard& o3, std::vector<Nothing>&) { finish(o3); }, tx);
+        },
+        tx);
+  });
 }
 
 void CmdFlushDb(CoordContext& ctx) {
   if (!ParseFlushFlags(ctx)) return;
   int db = ctx.client.db;
-  OnAllShardsThenOk(ctx, [db](Shard& s) { s.db(db).Clear(); });
+  GlobalOp(ctx, [db](Shard& s) { s.db(db).Clear(); }, {"FLUSHDB"});
 }
 
 void CmdFlushAll(CoordContext& ctx) {
   if (!ParseFlushFlags(ctx)) return;
-  OnAllShardsThenOk(ctx, [](Shard& s) {
-    for (int i = 0; i < s.num_dbs(); ++i) s.db(i).Clear();
-  });
+  GlobalOp(
+      ctx,
+      [](Shard& s) {
+        for (int i = 0; i < s.num_dbs(); ++i) s.db(i).Clear();
+      },
+      {"FLUSHALL"});
 }
 
 void CmdSwapDb(CoordContext& ctx) {
@@ -423,9 +459,12 @@ void CmdSwapDb(CoordContext& ctx) {
     ctx.reply.Error(errors::kOutOfRangeDb);
     return;
   }
-  OnAllShardsThenOk(ctx, [a, b](Shard& s) {
-    if (a != b) s.SwapDbs(a, b);
-  });
+  GlobalOp(
+      ctx,
+      [a, b](Shard& s) {
+        if (a != b) s.SwapDbs(a, b);
+      },
+      {"SWAPDB", std::string(ctx.args[1]), std::string(ctx.args[2])});
 }
 
 // --- RENAME RENAMENX ---

@@ -407,11 +407,16 @@ std::deque<std::string> StoreContents(const SortSpec& spec, SortState& st) {
 // clients see the old value or the new one, nothing between.
 void WriteSortStore(Shard& s, int db_index, std::string_view dst, std::deque<std::string> items) {
   Db& db = s.db(db_index);
-  db.Erase(dst, s.now_ms());
-  if (items.empty()) return;
+  bool existed = db.Erase(dst, s.now_ms());
+  if (items.empty()) {
+    if (existed) s.Propagate(db_index, {"DEL", dst});
+    return;
+  }
   auto list = std::make_unique<List>();
   list->items() = std::move(items);
-  db.Insert(dst, Value(ObjType::kList, std::move(list)));
+  Entry* e = db.Insert(dst, Value(ObjType::kList, std::move(list)));
+  // The AOF gets the stored list itself: replaying the SORT would need every pattern key.
+  s.PropagateValue(db_index, dst, e->value, kNoExpire, /*replace=*/true);
 }
 
 // Number of replied (or stored) values: one per element of the range, or one per GET.
