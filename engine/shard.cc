@@ -387,6 +387,13 @@ void Shard::PropagateValue(int db, std::string_view key, const Value& v, int64_t
                  [&](const std::vector<std::string_view>& args) { aof_->Append(db, args); });
 }
 
+void Shard::PropagateKeyState(int db, std::string_view key) {
+  if (Entry* e = dbs_[db]->FindRaw(key))
+    PropagateValue(db, key, e->value, e->expire_at_ms, /*replace=*/true);
+  else
+    Propagate(db, {"DEL", key});
+}
+
 void Shard::AddClient(ClientState* c) { clients_[c->id] = c; }
 void Shard::RemoveClient(ClientState* c) { clients_.erase(c->id); }
 

@@ -62,6 +62,9 @@ class Shard {
   // arrived from another shard (RENAME, COPY, *STORE) has no command of its own to replay.
   void PropagateValue(int db, std::string_view key, const Value& v, int64_t expire_ms,
                       bool replace);
+  // Logs `key`'s state as it is now: the rebuild of its value (with its TTL), or DEL when it
+  // does not exist. For a destination written wholesale (*STORE, BITOP, PFMERGE across shards).
+  void PropagateKeyState(int db, std::string_view key);
   // Runs an on_shard handler: timing, then the AOF entry of a write (the command verbatim
   // unless the handler propagated its effects itself) if it did not reply with an error --
   // `reply` from offset `from` is what the handler wrote.

@@ -462,6 +462,7 @@ void CmdBitOpOrigin(CoordContext& ctx) {
           o, {p->dest_shard},
           [p, result](Shard& s, size_t, char&) {
             StoreBitOpResult(s.db(p->db), p->dest, std::move(*result), s.now_ms());
+            s.PropagateKeyState(p->db, p->dest);
           },
           [p, slot, tx, n](Shard& o2, std::vector<char>&) {
             UnlockShards(o2, p->shards, tx);

@@ -251,6 +251,7 @@ void CmdHIncrByFloat(CmdContext& ctx) {
   std::string s = FormatLongDouble(v);
   h->Set(ctx.args[2], s, LimitsOf(ctx));
   ctx.reply.Bulk(s);
+  ctx.Propagate({"HSET", ctx.args[1], ctx.args[2], s});  // the result, not the arithmetic
 }
 
 // HRANDFIELD key [count [WITHVALUES]]

@@ -283,6 +283,7 @@ void CmdPfMergeOrigin(CoordContext& ctx) {
           o, {ks->dest_shard},
           [ks, m](Shard& s, size_t, uint8_t& ok) {
             ok = ApplyMerge(s, s.db(ks->db), ks->dest, *m) ? 1 : 0;
+            if (ok) s.PropagateKeyState(ks->db, ks->dest);
           },
           [ks, slot, tx](Shard& o2, std::vector<uint8_t>& ok) {
             UnlockShards(o2, ks->all_shards, tx);

@@ -534,6 +534,7 @@ void MoveAcross(CoordContext& ctx, End from, End to) {
         auto& items = Items(e);
         v = PopEnd(items, cop->from);
         if (items.empty()) d.Erase(e);
+        s.Propagate(cop->db, {cop->from == End::kLeft ? "LPOP" : "RPOP", cop->src});
       };
       auto popped = [cop, slot, tx](Shard& o2, std::vector<std::string>& vals) {
         auto v = std::make_shared<const std::string>(std::move(vals[0]));
@@ -542,6 +543,7 @@ void MoveAcross(CoordContext& ctx, End from, End to) {
           Entry* e = FindWrite(d, cop->dst, s.now_ms());
           if (!e) e = CreateList(d, cop->dst);
           PushEnd(Items(e), cop->to, *v);
+          s.Propagate(cop->db, {cop->to == End::kLeft ? "LPUSH" : "RPUSH", cop->dst, *v});
         };
         FanOut<char>(
             o2, {cop->dst_shard}, push,
@@ -693,6 +695,8 @@ void CmdLMPopOrigin(CoordContext& ctx) {
         auto pop = [cop, k](Shard& s, size_t, std::vector<std::string>& vals) {
           Db& d = s.db(cop->db);
           vals = PopMany(d, FindWrite(d, cop->keys[k], s.now_ms()), cop->end, cop->count);
+          std::string n = std::to_string(vals.size());  // logged as Redis 7 does: LPOP key count
+          s.Propagate(cop->db, {cop->end == End::kLeft ? "LPOP" : "RPOP", cop->keys[k], n});
         };
         FanOut<std::vector<std::string>>(
             o, {cop->key_shard[k]}, pop,

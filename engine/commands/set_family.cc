@@ -146,17 +146,28 @@ void CmdSPop(CmdContext& ctx) {
     return ctx.reply.Null();
   }
   Set* set = AsSet(e);
+  // The AOF gets what was popped (SREM, or DEL for the whole set), not the random choice.
+  std::vector<std::string> popped;
   if (!with_count) {
-    ctx.reply.Bulk(set->TakeAt(ctx.shard.Rand() % set->Size()));
+    popped.push_back(set->TakeAt(ctx.shard.Rand() % set->Size()));
+    ctx.reply.Bulk(popped.back());
   } else if (static_cast<uint64_t>(count) >= set->Size()) {
     WriteMembers(ctx.reply, set->Members());
     ctx.db.Erase(e);
+    ctx.Propagate({"DEL", ctx.args[1]});
     return;
   } else {
     ctx.reply.SetHeader(static_cast<size_t>(count));
-    for (int64_t i = 0; i < count; ++i) ctx.reply.Bulk(set->TakeAt(ctx.shard.Rand() % set->Size()));
+    for (int64_t i = 0; i < count; ++i) {
+      popped.push_back(set->TakeAt(ctx.shard.Rand() % set->Size()));
+      ctx.reply.Bulk(popped.back());
+    }
   }
   if (set->Size() == 0) ctx.db.Erase(e);
+  if (popped.empty()) return ctx.NoPropagate();
+  std::vector<std::string_view> effect{"SREM", ctx.args[1]};
+  for (const std::string& m : popped) effect.push_back(m);
+  ctx.Propagate(effect);
 }
 
 void CmdSRandMember(CmdContext& ctx) {
@@ -575,6 +586,7 @@ void CmdSetOpStoreOrigin(CoordContext& ctx) {
             auto own = std::make_unique<Set>();
             own.reset(static_cast<Set*>(set->Clone().release()));
             StoreSet(s, s.db(db), *dst, std::move(own));
+            s.PropagateKeyState(db, *dst);
           },
           [=](Shard& o3, std::vector<Nothing>&) {
             UnlockShards(o3, locked, tx);
@@ -648,9 +660,11 @@ void CmdSMoveOrigin(CoordContext& ctx) {
                   Entry* e = FindSet(s, d, (*keys)[0], 0, &wrong);
                   AsSet(e)->Remove((*keys)[2]);  // present: checked under the lock
                   if (AsSet(e)->Size() == 0) d.Erase(e);
+                  s.Propagate(db, {"SREM", (*keys)[0], (*keys)[2]});
                 } else {
                   Entry* e = FindOrCreateSet(s, d, (*keys)[1], &wrong);
                   AsSet(e)->Add((*keys)[2], MaxIntset(s));
+                  s.Propagate(db, {"SADD", (*keys)[1], (*keys)[2]});
                 }
               },
               [=](Shard& o3, std::vector<Nothing>&) {

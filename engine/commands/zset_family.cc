@@ -1011,6 +1011,7 @@ void CmdMultiStoreOrigin(CoordContext& ctx) {
               o, {p->dest_shard},
               [p, owned](Shard& s, size_t, int64_t& n) {
                 n = StoreResult(s, s.db(p->db), p->dest, *owned);
+                s.PropagateKeyState(p->db, p->dest);
               },
               [p, slot, tx](Shard& o2, std::vector<int64_t>& n) {
                 UnlockShards(o2, p->shards, tx);
@@ -1089,7 +1090,10 @@ void CmdZrangestoreOrigin(CoordContext& ctx) {
               std::move(parts[0].items));
           FanOut<int64_t>(
               o, {dst_shard},
-              [=](Shard& s, size_t, int64_t& n) { n = StoreResult(s, s.db(db), *dest, *items); },
+              [=](Shard& s, size_t, int64_t& n) {
+                n = StoreResult(s, s.db(db), *dest, *items);
+                s.PropagateKeyState(db, *dest);
+              },
               [=](Shard& o2, std::vector<int64_t>& n) {
                 UnlockShards(o2, shards, tx);
                 int64_t v = n[0];
@@ -1225,7 +1229,12 @@ void CmdZmpopOrigin(CoordContext& ctx) {
                 Db& d = s.db(db);
                 Entry* e = d.Find(m->keys[i], s.now_ms());
                 ReplyBuilder rb(&out, slot.proto);
+                size_t before = e->value.obj->Size();
                 PopInto(d, e, m->keys[i], *m, rb);
+                Entry* after = d.FindRaw(m->keys[i]);
+                std::string n = std::to_string(before - (after ? after->value.obj->Size() : 0));
+                // Logged as Redis 7 logs ZMPOP: ZPOPMIN/ZPOPMAX key count.
+                s.Propagate(db, {m->max ? "ZPOPMAX" : "ZPOPMIN", m->keys[i], n});
               },
               [=](Shard& o2, std::vector<std::string>& out) {
                 UnlockShards(o2, shards, tx);
