@@ -1,7 +1,7 @@
 // LZF, the compression RDB files use for long strings (Redis's RDB_ENC_LZF): kevy's own
 // implementation of the LZF block format (literal runs of 1..32 bytes; back references of
-// 3..264 bytes within 8 KiB). Output is valid LZF that Redis's lzf_decompress accepts; it
-// is not necessarily byte-identical to liblzf's (DUMP compares only uncompressed payloads).
+// 3..264 bytes within 8 KiB). The compressor makes liblzf's choices as Redis configures it,
+// so compressed RDB strings are byte-identical to redis-server's.
 #pragma once
 
 #include <cstddef>
@@ -11,8 +11,8 @@
 namespace kevy {
 
 // Compresses `in` into `out` (replaced). Returns false -- and leaves `out` unspecified --
-// when the result would be longer than `max_out` bytes (callers pass in.size() - 1 or so,
-// to keep only compression that saves space). Pure, any thread.
+// when the result does not fit in `max_out` bytes by liblzf's (slightly conservative)
+// checks; Redis passes in.size() - 4. Pure, any thread.
 bool LzfCompress(std::string_view in, size_t max_out, std::string* out);
 
 // Decompresses `in`, which must expand to exactly `out_len` bytes, into `out` (replaced).

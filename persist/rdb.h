@@ -177,10 +177,13 @@ class RdbWriter {
   uint64_t total_bytes() const { return drained_ + buf_.size(); }
 
  private:
+  void Take(size_t n, std::string* out);
+
   RdbOptions opts_;
   std::string buf_;
-  uint64_t crc_ = 0;      // over drained bytes
+  uint64_t crc_ = 0;  // over the drained bytes until Finish
   uint64_t drained_ = 0;
+  bool finished_ = false;
 };
 
 // One key handed to RdbLoader's callback.
