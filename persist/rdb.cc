@@ -430,16 +430,15 @@ void AppendBinaryDouble(double d, std::string* out) {
   PutLE(out, u, 8);
 }
 
-// Quicklist node sizing as Redis 7.0's _quicklistNodeAllowInsert for tail pushes.
+// Quicklist node sizing as Redis 7.0's _quicklistNodeAllowInsert for tail pushes: a node
+// takes one more element while its listpack stays within the fill's size class (estimated
+// with 8 bytes of entry overhead), or, for a positive fill, within 8 KiB and `fill` entries.
 bool NodeAllowsInsert(size_t node_bytes, size_t node_count, size_t sz, int fill) {
   static constexpr size_t kOptLevel[] = {4096, 8192, 16384, 32768, 65536};
-  size_t overhead = sz < 254 ? 1 : 5;
-  overhead += sz < 64 ? 1 : sz < 16384 ? 2 : 5;
-  const size_t new_sz = node_bytes + sz + overhead;
+  const size_t new_sz = node_bytes + sz + 8;
   if (fill < 0) {
-    const size_t off = static_cast<size_t>(-fill) - 1;
+    const size_t off = static_cast<size_t>(-static_cast<int64_t>(fill)) - 1;
     if (off < 5 && new_sz <= kOptLevel[off]) return true;
-    if (off < 5) return false;
   }
   if (new_sz > 8192) return false;
   return static_cast<int64_t>(node_count) < fill;

@@ -88,7 +88,7 @@ enum RdbOpcode : uint8_t {
 // OBJECT ENCODING Redis would give them.
 struct RdbOptions {
   bool compression = true;                // rdbcompression
-  size_t hash_max_listpack_entries = 128;
+  size_t hash_max_listpack_entries = 512;
   size_t hash_max_listpack_value = 64;
   int64_t set_max_intset_entries = 512;
   size_t zset_max_listpack_entries = 128;
