@@ -953,4 +953,40 @@ TEST_CASE("the writer's files load back and are valid for redis-check-rdb", "[rd
   }
 }
 
+TEST_CASE("redis-server loads the writer's file", "[rdb][file][redis]") {
+  if (std::system("command -v redis-server > /dev/null 2>&1 && command -v redis-cli > /dev/null 2>&1") != 0) {
+    WARN("redis-server not installed: skipped");
+    return;
+  }
+  char tmpl[] = "/tmp/kevy_rdb_srv_XXXXXX";
+  REQUIRE(mkdtemp(tmpl) != nullptr);
+  const std::string dir = tmpl;
+  const std::string file = WriteSample(RdbOptions{}, 100);
+  {
+    FILE* f = fopen((dir + "/dump.rdb").c_str(), "wb");
+    REQUIRE(f);
+    REQUIRE(fwrite(file.data(), 1, file.size(), f) == file.size());
+    fclose(f);
+  }
+  // A private redis-server on a unix socket only (port 0), loading dump.rdb at startup.
+  const std::string sock = dir + "/s.sock", cli = "redis-cli -s " + sock + " ";
+  const std::string script =
+      "redis-server --port 0 --unixsocket " + sock + " --dir " + dir +
+      " --dbfilename dump.rdb --save '' --appendonly no --daemonize yes --pidfile " + dir +
+      "/p.pid --logfile " + dir + "/log && for i in $(seq 100); do [ -S " + sock +
+      " ] && break; sleep 0.05; done; { " + cli + "dbsize; " + cli + "pexpiretime l; " + cli +
+      "object encoding h; " + cli + "strlen s; " + cli + "-n 5 zscore z b; " + cli +
+      "-n 5 scard set; } > " + dir + "/out 2>&1; kill $(cat " + dir + "/p.pid)";
+  REQUIRE(std::system(script.c_str()) == 0);
+  std::string out;
+  if (FILE* f = fopen((dir + "/out").c_str(), "r")) {
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+    fclose(f);
+  }
+  CHECK(out == "3\n4102444800000\nhashtable\n5\n2.5\n3\n");
+  std::system(("sleep 0.2; rm -rf " + dir).c_str());
+}
+
 }  // namespace kevy
