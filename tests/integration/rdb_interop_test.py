@@ -26,7 +26,23 @@ def _dataset():
     zset_sl = []
     for i in range(300):
         zset_sl += [str(i * 0.75 - 20), "member:%d" % i]
-    return [
+    # Strings of every compressibility, to hold kevy's LZF to liblzf's exact output.
+    lzf = []
+    seed = 12345
+    for i in range(60):
+        alphabet = 2 + (i * 7) % 90
+        n = 21 + (i * 97) % 3000
+        out = bytearray()
+        for _ in range(n):
+            seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
+            out.append(32 + (seed >> 16) % alphabet)
+        if i % 3 == 0:
+            out = out[: n // 4] * 4
+        key = "s:lzf%d" % i
+        lzf.append((key, [["SET", key, bytes(out)]], True))
+    return lzf + [
+        ("l:huge", [["RPUSH", "l:huge", "a", "y" * 5000, "b", "z" * 20000, "c", "w" * 9000]],
+         True),
         ("s:int", [["SET", "s:int", "12345"]], True),
         ("s:neg", [["SET", "s:neg", "-99999999"]], True),
         ("s:bigint", [["SET", "s:bigint", "1234567890123456789"]], True),
