@@ -990,3 +990,62 @@ TEST_CASE("redis-server loads the writer's file", "[rdb][file][redis]") {
 }
 
 }  // namespace kevy
+
+namespace kevy {
+
+TEST_CASE("fuzzed blobs and files are errors, never crashes", "[rdb][corrupt]") {
+  std::mt19937 rng(99);
+  // Valid blobs of each nested format, mutated, wrapped as every blob-carrying type.
+  std::vector<std::string> blobs;
+  {
+    RdbOptions plain;
+    plain.compression = false;
+    std::string p = RdbDumpPayload(
+        MkHash({{"f", "v"}, {"n", "-300"}, {"big", std::string(60, 'b')}, {"i", "70000"}}), plain);
+    REQUIRE(p[0] == kRdbTypeHashListpack);
+    const size_t prefix = (static_cast<uint8_t>(p[1]) >> 6) == 0 ? 1 : 2;
+    blobs.push_back(p.substr(1 + prefix, p.size() - 11 - prefix));  // the listpack itself
+    REQUIRE(RdbLoadDumpPayload(Payload("\x10" + RStr(blobs.back())), plain).ok());
+  }
+  blobs.push_back(Ziplist({ZlStr("a"), ZlInt(5, 0), ZlInt(300, 2), ZlStr(std::string(300, 'z'))}));
+  {
+    std::string is;
+    LE(&is, 4, 4);
+    LE(&is, 3, 4);
+    for (int v : {-5, 7, 100000}) LE(&is, static_cast<uint64_t>(v), 4);
+    blobs.push_back(is);
+  }
+  blobs.push_back("\x02" + std::string("\x01" "f" "\x01\x00" "v", 5) + "\xff");
+  const uint8_t types[] = {9, 10, 11, 12, 13, 16, 17, 20};
+  for (int i = 0; i < 20000; ++i) {
+    std::string b = blobs[rng() % blobs.size()];
+    const int flips = 1 + rng() % 3;
+    for (int k = 0; k < flips && !b.empty(); ++k) {
+      switch (rng() % 3) {
+        case 0: b[rng() % b.size()] = static_cast<char>(rng()); break;
+        case 1: b.erase(rng() % b.size(), 1 + rng() % 4); break;
+        default: b.insert(rng() % (b.size() + 1), 1, static_cast<char>(rng())); break;
+      }
+    }
+    const uint8_t t = types[rng() % std::size(types)];
+    std::string body(1, static_cast<char>(t));
+    RdbAppendLength(b.size(), &body);
+    body += b;
+    (void)RdbLoadDumpPayload(Payload(body), RdbOptions{});
+    std::string ql = "\x12" + RLen(1) + RLen(2);
+    RdbAppendLength(b.size(), &ql);
+    (void)RdbLoadDumpPayload(Payload(ql + b), RdbOptions{});
+  }
+  // A whole file with its CRC disabled, mutated anywhere.
+  std::string file = Unhex(kRedisDumpRdb);
+  for (size_t i = file.size() - 8; i < file.size(); ++i) file[i] = 0;
+  for (int i = 0; i < 5000; ++i) {
+    std::string f = file;
+    for (int k = 0; k < 1 + static_cast<int>(rng() % 3); ++k)
+      f[9 + rng() % (f.size() - 17)] = static_cast<char>(rng());
+    std::vector<Loaded> keys;
+    (void)LoadAll(f, &keys);
+  }
+}
+
+}  // namespace kevy
