@@ -4,6 +4,7 @@
 // every run against both buffers.
 #include "persist/lzf.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -20,14 +21,39 @@ inline uint32_t First(const uint8_t* p) { return (uint32_t{p[0]} << 8) | p[1]; }
 inline uint32_t Next(uint32_t v, const uint8_t* p) { return (v << 8) | p[2]; }
 inline uint32_t Idx(uint32_t h) { return ((h >> (3 * 8 - kHlog)) - h * 5) & (kHsize - 1); }
 
+// liblzf's hash table of earlier positions, as if zeroed at every call but without clearing
+// 2 x 256 KiB per string: a slot counts only when stamped with the current call's generation.
+// One per thread (shards compress in parallel).
+struct PositionTable {
+  std::vector<uint32_t> pos, gen;
+  uint32_t cur = 0;
+
+  void NewCall() {
+    if (pos.empty()) {
+      pos.assign(kHsize, 0);
+      gen.assign(kHsize, 0);
+    }
+    if (++cur == 0) {  // generations wrapped: really clear once
+      std::fill(gen.begin(), gen.end(), 0);
+      cur = 1;
+    }
+  }
+  uint32_t Get(uint32_t i) const { return gen[i] == cur ? pos[i] : 0; }
+  void Put(uint32_t i, size_t p) {
+    pos[i] = static_cast<uint32_t>(p);
+    gen[i] = cur;
+  }
+};
+
 }  // namespace
 
 bool LzfCompress(std::string_view input, size_t max_out, std::string* out) {
   const size_t in_len = input.size();
-  if (in_len == 0 || max_out == 0) return false;
-  // Positions + 1 (0 = empty slot), as liblzf's offsets from the input start; liblzf never
+  if (in_len == 0 || max_out == 0 || in_len > UINT32_MAX) return false;
+  // Positions as liblzf's offsets from the input start; 0 = empty slot: liblzf never
   // matches against position 0 (`ref > in_data`), and neither does a slot holding 0 here.
-  std::vector<uint32_t> htab(kHsize, 0);
+  thread_local PositionTable htab;
+  htab.NewCall();
   const auto* in = reinterpret_cast<const uint8_t*>(input.data());
   out->assign(max_out, '\0');
   auto* o = reinterpret_cast<uint8_t*>(out->data());
@@ -38,9 +64,9 @@ bool LzfCompress(std::string_view input, size_t max_out, std::string* out) {
   uint32_t hval = in_len >= 2 ? First(in) : 0;
   while (in_len > 2 && ip < in_len - 2) {
     hval = Next(hval, in + ip);
-    uint32_t& slot = htab[Idx(hval)];
-    const size_t ref = slot;  // position of an earlier occurrence; 0 = none
-    slot = static_cast<uint32_t>(ip);
+    const uint32_t slot = Idx(hval);
+    const size_t ref = htab.Get(slot);  // position of an earlier occurrence; 0 = none
+    htab.Put(slot, ip);
     size_t off;
     if (ref < ip && (off = ip - ref - 1) < kMaxOff && ref > 0 && in[ref + 2] == in[ip + 2] &&
         in[ref] == in[ip] && in[ref + 1] == in[ip + 1]) {
@@ -69,10 +95,10 @@ bool LzfCompress(std::string_view input, size_t max_out, std::string* out) {
       ip -= 2;
       hval = First(in + ip);
       hval = Next(hval, in + ip);
-      htab[Idx(hval)] = static_cast<uint32_t>(ip);
+      htab.Put(Idx(hval), ip);
       ip++;
       hval = Next(hval, in + ip);
-      htab[Idx(hval)] = static_cast<uint32_t>(ip);
+      htab.Put(Idx(hval), ip);
       ip++;
     } else {
       if (op >= out_end) return false;

@@ -411,7 +411,7 @@ void AppendRawString(std::string_view s, bool compress, std::string* out) {
     }
   }
   if (compress && len > 20) {
-    std::string c;
+    thread_local std::string c;  // keeps its capacity across strings
     if (LzfCompress(s, len - 4, &c)) {
       out->push_back(static_cast<char>(0xC3));
       RdbAppendLength(c.size(), out);
