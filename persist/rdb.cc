@@ -737,13 +737,12 @@ absl::StatusOr<Value> DecodeObjectImpl(uint8_t type, Reader& r, const RdbOptions
       auto z = std::make_unique<ZSet>();
       for (uint64_t i = 0; i < n; ++i) {
         std::string m;
-        double d, old;
+        double d;
         if (!r.String(&m)) return Bad("bad zset member");
         if (!(type == kRdbTypeZSet2 ? r.BinaryDouble(&d) : r.TextDouble(&d)))
           return Bad("bad zset score");
         if (std::isnan(d)) return Bad("zset NaN score");
-        if (z->Score(m, &old)) return Bad("duplicate zset member");
-        z->Set(m, d);
+        if (!z->Set(m, d)) return Bad("duplicate zset member");
       }
       z->ConvertIfNeeded(opts.zset_max_listpack_entries, opts.zset_max_listpack_value);
       return Value(ObjType::kZSet, std::move(z));
@@ -789,10 +788,8 @@ absl::StatusOr<Value> DecodeObjectImpl(uint8_t type, Reader& r, const RdbOptions
       if (!r.String(&blob)) return Bad("bad zset blob");
       auto z = std::make_unique<ZSet>();
       auto pair = [&](const std::string& m, const Elem& e) {
-        double d, old;
-        if (!ScoreFromElem(e, &d) || z->Score(m, &old)) return false;
-        z->Set(m, d);
-        return true;
+        double d;
+        return ScoreFromElem(e, &d) && z->Set(m, d);  // Set is false for a duplicate
       };
       auto st = type == kRdbTypeZSetListpack ? DecodePairs(DecodeListpack, blob, pair)
                                              : DecodePairs(DecodeZiplist, blob, pair);

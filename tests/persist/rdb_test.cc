@@ -502,6 +502,11 @@ TEST_CASE("corrupt payloads are errors, never crashes", "[rdb][corrupt]") {
   // Duplicates: set, hash, zset members.
   CHECK_FALSE(RdbLoadDumpPayload(Payload(Unhex("0202016101" "61")), Opts()).ok());
   CHECK_FALSE(RdbLoadDumpPayload(Payload(Unhex("040201610162016101" "63")), Opts()).ok());
+  CHECK_FALSE(
+      RdbLoadDumpPayload(Payload(Unhex("05020161000000000000f03f01610000000000000040")), Opts())
+          .ok());
+  CHECK(RdbLoadDumpPayload(Payload(Unhex("05020161000000000000f03f01620000000000000040")), Opts())
+            .ok());
   // Trailing garbage after the object.
   CHECK_FALSE(RdbLoadDumpPayload(Payload(Unhex("00016100")), Opts()).ok());
   // An empty collection.
