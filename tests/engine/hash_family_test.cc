@@ -537,11 +537,11 @@ TEST_CASE("Hash collection: conversion rules and clone", "[hash]") {
   CHECK(*h.Find("a") == "2");
   CHECK(h.Erase("a"));
   CHECK_FALSE(h.Erase("a"));
-  CHECK(h.Find("a") == nullptr);
+  CHECK_FALSE(h.Find("a").has_value());
   auto c = h.Clone();
   CHECK(c->Size() == 3);
   CHECK(c->Encoding() == "hashtable");
-  CHECK(static_cast<Hash*>(c.get())->Find("d") != nullptr);
+  CHECK(static_cast<Hash*>(c.get())->Find("d").has_value());
   CHECK(h.HeapBytes() > 0);
   Hash s;
   s.Set("f", "12345", lim);

@@ -281,16 +281,36 @@ TEST_CASE("encodings follow zset-max-listpack-entries/value, no conversion back"
   CHECK(Enc(e, "q") == "\"skiplist\"");
 }
 
-// The container against a model: random inserts, score updates, deletes and rank-range
-// deletes, then full ordered contents, every rank, ByRank, counts and ranges compared.
-TEST_CASE("ZSet skiplist matches a std::set model (randomized)", "[zset]") {
+// The container against a model, in both forms at once: a listpack that is never
+// converted and a skiplist get the same random inserts, score updates, deletes and
+// rank-range deletes; full ordered contents, every rank, AtRank, counts and ranges are
+// compared with a std::set model.
+TEST_CASE("ZSet listpack and skiplist forms match a std::set model (randomized)", "[zset]") {
   std::mt19937_64 rng(12345);
-  ZSet z;
+  ZSet lp, sl;
+  sl.ConvertToSkiplist();
+  REQUIRE(lp.listpack());
+  REQUIRE_FALSE(sl.listpack());
+  ZSet* both[2] = {&lp, &sl};
   std::map<std::string, double> scores;
   std::set<std::pair<double, std::string>> order;
-  auto member = [&] { return "m" + std::to_string(rng() % 400); };
-  auto score = [&] { return static_cast<double>(static_cast<int>(rng() % 50) - 25) / 2; };
-  for (int op = 0; op < 6000; ++op) {
+  auto member = [&] {
+    // Mostly short members, some long ones (> 127 bytes: the long string header) and some
+    // with NUL bytes.
+    int k = static_cast<int>(rng() % 20);
+    std::string m = "m" + std::to_string(rng() % 300);
+    if (k == 0) m += std::string(130 + rng() % 200, 'x');
+    if (k == 1) m += std::string("\0z", 2);
+    return m;
+  };
+  auto score = [&] {
+    switch (rng() % 4) {
+      case 0: return static_cast<double>(static_cast<int64_t>(rng() % 2000000) - 1000000) * 4096;
+      case 1: return static_cast<double>(static_cast<int>(rng() % 50) - 25) / 2;
+      default: return static_cast<double>(static_cast<int>(rng() % 300) - 150);
+    }
+  };
+  for (int op = 0; op < 5000; ++op) {
     int kind = static_cast<int>(rng() % 10);
     std::string m = member();
     if (kind < 5) {
@@ -300,7 +320,7 @@ TEST_CASE("ZSet skiplist matches a std::set model (randomized)", "[zset]") {
       if (!was_new) order.erase({it->second, m});
       scores[m] = s;
       order.insert({s, m});
-      CHECK(z.Set(m, s) == was_new);
+      for (ZSet* z : both) CHECK(z->Set(m, s) == was_new);
     } else if (kind < 8) {
       bool had = scores.erase(m) > 0;
       if (had) {
@@ -310,7 +330,7 @@ TEST_CASE("ZSet skiplist matches a std::set model (randomized)", "[zset]") {
             break;
           }
       }
-      CHECK(z.Erase(m) == had);
+      for (ZSet* z : both) CHECK(z->Erase(m) == had);
     } else if (kind == 8 && !order.empty()) {
       size_t a = rng() % order.size(), b = a + rng() % 3;
       if (b >= order.size()) b = order.size() - 1;
@@ -319,7 +339,7 @@ TEST_CASE("ZSet skiplist matches a std::set model (randomized)", "[zset]") {
         scores.erase(it->second);
         it = order.erase(it);
       }
-      CHECK(z.EraseRanks(a, b) == b - a + 1);
+      for (ZSet* z : both) CHECK(z->EraseRanks(a, b) == b - a + 1);
     } else {
       // Range queries against the model.
       ZScoreRange r;
@@ -327,53 +347,67 @@ TEST_CASE("ZSet skiplist matches a std::set model (randomized)", "[zset]") {
       r.max = score();
       r.minex = rng() % 2;
       r.maxex = rng() % 2;
-      size_t expect = 0;
-      const ZSet::Node* first_expected = nullptr;
-      for (auto& [s, mm] : order)
-        if (r.GteMin(s) && r.LteMax(s)) ++expect;
-      CHECK(z.CountInRange(r) == expect);
-      const ZSet::Node* f = z.FirstInRange(r);
-      if (expect == 0) {
-        CHECK(f == nullptr);
-      } else {
-        REQUIRE(f != nullptr);
-        CHECK(r.GteMin(f->score));
-        if (f->prev()) CHECK_FALSE(r.GteMin(f->prev()->score));
-        const ZSet::Node* l = z.LastInRange(r);
-        REQUIRE(l != nullptr);
-        CHECK(r.LteMax(l->score));
-        if (l->next()) CHECK_FALSE(r.LteMax(l->next()->score));
-      }
-      (void)first_expected;
-    }
-    REQUIRE(z.Size() == order.size());
-    if (op % 200 == 0 || op == 5999) {
-      size_t rank = 0;
-      const ZSet::Node* n = z.First();
+      size_t expect = 0, rank = 0, first = 0, last = 0;
       for (auto& [s, mm] : order) {
-        REQUIRE(n != nullptr);
-        CHECK(n->member == mm);
-        CHECK(n->score == s);
-        CHECK(z.Rank(mm) == static_cast<int64_t>(rank));
-        CHECK(z.ByRank(rank) == n);
-        double got;
-        CHECK(z.Score(mm, &got));
-        CHECK(got == s);
-        if (n->next()) CHECK(n->next()->prev() == n);
-        n = n->next();
+        if (r.GteMin(s) && r.LteMax(s)) {
+          if (expect++ == 0) first = rank;
+          last = rank;
+        }
         ++rank;
       }
-      CHECK(n == nullptr);
-      if (!order.empty()) CHECK(z.Last()->member == order.rbegin()->second);
+      for (ZSet* z : both) {
+        CHECK(z->CountInRange(r) == expect);
+        size_t f = 99, l = 99;
+        CHECK(z->ScoreRanks(r, &f, &l) == (expect > 0));
+        if (expect) {
+          CHECK(f == first);
+          CHECK(l == last);
+        }
+      }
+    }
+    for (ZSet* z : both) REQUIRE(z->Size() == order.size());
+    if (op % 100 == 0 || op == 4999) {
+      std::vector<std::pair<double, std::string>> want(order.begin(), order.end());
+      for (ZSet* z : both) {
+        std::vector<std::pair<double, std::string>> got;
+        z->ForEachMember([&](std::string_view mm, double s) { got.emplace_back(s, std::string(mm)); });
+        REQUIRE(got == want);
+        for (size_t i = 0; i < want.size(); ++i) {
+          const auto& [s, mm] = want[i];
+          CHECK(z->Rank(mm) == static_cast<int64_t>(i));
+          ZItem it = z->AtRank(i);
+          CHECK(it.member == mm);
+          CHECK(it.score == s);
+          double got_s;
+          CHECK(z->Score(mm, &got_s));
+          CHECK(got_s == s);
+        }
+        if (!want.empty()) {
+          std::vector<ZItem> fwd, rev;
+          size_t a = want.size() / 3, b = want.size() - 1;
+          z->Range(a, b, false, &fwd);
+          z->Range(a, b, true, &rev);
+          REQUIRE(fwd.size() == b - a + 1);
+          REQUIRE(rev.size() == b - a + 1);
+          for (size_t i = 0; i <= b - a; ++i) {
+            CHECK(fwd[i].member == want[a + i].second);
+            CHECK(rev[i].member == want[b - i].second);
+          }
+        }
+      }
+      CHECK(lp.HeapBytes() < sl.HeapBytes());
     }
   }
-  // A clone is deep and equal.
-  auto c = z.Clone();
-  auto* cz = static_cast<ZSet*>(c.get());
-  REQUIRE(cz->Size() == z.Size());
-  for (const ZSet::Node *a = z.First(), *b = cz->First(); a; a = a->next(), b = b->next()) {
-    CHECK(a->member == b->member);
-    CHECK(a->score == b->score);
+  REQUIRE(lp.listpack());
+  // A clone is deep and equal, in the same form.
+  for (ZSet* z : both) {
+    auto c = z->Clone();
+    auto* cz = static_cast<ZSet*>(c.get());
+    CHECK(cz->listpack() == z->listpack());
+    std::vector<std::pair<std::string, double>> x, y;
+    z->ForEachMember([&](std::string_view mm, double s) { x.emplace_back(mm, s); });
+    cz->ForEachMember([&](std::string_view mm, double s) { y.emplace_back(mm, s); });
+    CHECK(x == y);
   }
 }
 
