@@ -5,6 +5,7 @@
 // skiplist (ranks, ranges, ordered contents) against a std::map/std::set model.
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
@@ -279,6 +280,153 @@ TEST_CASE("encodings follow zset-max-listpack-entries/value, no conversion back"
   e.Run({"CONFIG", "SET", "zset-max-listpack-entries", "0"});
   e.Run({"ZADD", "q", "1", "a"});
   CHECK(Enc(e, "q") == "\"skiplist\"");
+}
+
+// One whole ZSCAN (COUNT `count`), calling between() after every call; returns the members
+// seen and the number of calls.
+std::set<std::string> ZScanAll(TestEngine& e, const std::string& key, const std::string& count,
+                               int* calls, const std::function<void(int)>& between) {
+  std::set<std::string> got;
+  std::string cursor = "0";
+  *calls = 0;
+  do {
+    RespValue r = e.Run({"ZSCAN", key, cursor, "COUNT", count});
+    REQUIRE(r.elems.size() == 2);
+    cursor = r.elems[0].str;
+    for (size_t i = 0; i < r.elems[1].elems.size(); i += 2) got.insert(r.elems[1].elems[i].str);
+    between((*calls)++);
+    REQUIRE(*calls < 100000);
+  } while (cursor != "0");
+  return got;
+}
+
+TEST_CASE("ZSCAN on a skiplist returns every member present for the whole scan", "[zset]") {
+  TestEngine e(2);
+  std::set<std::string> stable;
+  for (int i = 0; i < 500; ++i) {
+    std::string m = "s" + std::to_string(i);
+    e.Run({"ZADD", "z", std::to_string(i % 7), m});
+    stable.insert(m);
+  }
+  for (int i = 0; i < 300; ++i) e.Run({"ZADD", "z", "1", "v" + std::to_string(i)});
+  REQUIRE(Enc(e, "z") == "\"skiplist\"");
+  int calls = 0;
+  // Unmodified: exactly the members, incrementally.
+  auto all = ZScanAll(e, "z", "10", &calls, [](int) {});
+  CHECK(all.size() == 800);
+  CHECK(calls > 10);
+
+  // Growth between calls (the dict doubles several times) plus removals of other members,
+  // and score changes of stable ones (which move them in the skiplist, not in the dict).
+  auto got = ZScanAll(e, "z", "5", &calls, [&](int step) {
+    for (int j = 0; j < 40; ++j)
+      e.Run({"ZADD", "z", "3", "g" + std::to_string(step) + ":" + std::to_string(j)});
+    if (step < 300) e.Run({"ZREM", "z", "v" + std::to_string(step)});
+    e.Run({"ZINCRBY", "z", "1", "s" + std::to_string(step % 500)});
+  });
+  for (const auto& m : stable) {
+    INFO(m);
+    CHECK(got.count(m) == 1);
+  }
+
+  // Shrinking between calls: nearly everything but the stable members goes.
+  got = ZScanAll(e, "z", "20", &calls, [&](int step) {
+    if (step == 1) {
+      e.Run({"ZREMRANGEBYSCORE", "z", "-inf", "+inf"});
+      for (const auto& m : stable) e.Run({"ZADD", "z", "0", m});
+    }
+    if (step == 2) {
+      RespValue r = e.Run({"ZRANGE", "z", "0", "-1"});
+      for (const auto& el : r.elems)
+        if (!stable.count(el.str)) e.Run({"ZREM", "z", el.str});
+    }
+  });
+  for (const auto& m : stable) {
+    INFO(m);
+    CHECK(got.count(m) == 1);
+  }
+  CHECK(S(e.Run({"ZCARD", "z"})) == Int(500));
+
+  // A listpack is answered whole, with cursor 0.
+  e.Run({"ZADD", "small", "1", "a", "2", "b"});
+  CHECK(S(e.Run({"ZSCAN", "small", "0", "COUNT", "1"})) ==
+        "[\"0\", [\"a\", \"1\", \"b\", \"2\"]]");
+}
+
+TEST_CASE("zset conversion boundaries: in one command, empty and binary members, *STORE",
+          "[zset]") {
+  TestEngine e(2);
+  CHECK(S(e.Run({"CONFIG", "SET", "zset-max-listpack-entries", "4"})) == "OK");
+  CHECK(S(e.Run({"CONFIG", "SET", "zset-max-listpack-value", "8"})) == "OK");
+  // Exactly 4 in one ZADD stays; 5 in one ZADD converts.
+  e.Run({"ZADD", "a", "1", "m1", "2", "m2", "3", "m3", "4", "m4"});
+  CHECK(Enc(e, "a") == "\"listpack\"");
+  e.Run({"ZADD", "b", "1", "m1", "2", "m2", "3", "m3", "4", "m4", "5", "m5"});
+  CHECK(Enc(e, "b") == "\"skiplist\"");
+  CHECK(S(e.Run({"ZRANGE", "b", "0", "-1"})) == "[\"m1\", \"m2\", \"m3\", \"m4\", \"m5\"]");
+  // Updating scores of existing members adds nothing.
+  e.Run({"ZADD", "a", "10", "m1", "20", "m2"});
+  CHECK(Enc(e, "a") == "\"listpack\"");
+  CHECK(S(e.Run({"ZRANGE", "a", "0", "-1", "WITHSCORES"})) ==
+        "[\"m3\", \"3\", \"m4\", \"4\", \"m1\", \"10\", \"m2\", \"20\"]");
+  // Member length: exactly 8 stays, 9 converts, also through ZINCRBY.
+  e.Run({"ZADD", "c", "1", std::string(8, 'x')});
+  CHECK(Enc(e, "c") == "\"listpack\"");
+  e.Run({"ZINCRBY", "c", "1", std::string(9, 'y')});
+  CHECK(Enc(e, "c") == "\"skiplist\"");
+  // Empty and binary members, and scores of every stored width, in a listpack.
+  std::string bin("b\0n", 3);
+  e.Run({"ZADD", "d", "0", "", "-1.5", bin, "1e300", "big", "-70000", "neg"});
+  CHECK(Enc(e, "d") == "\"listpack\"");
+  CHECK(S(e.Run({"ZRANGE", "d", "0", "-1", "WITHSCORES"})) ==
+        std::string("[\"neg\", \"-70000\", \"b") + '\0' +
+            "n\", \"-1.5\", \"\", \"0\", \"big\", \"1e+300\"]");
+  CHECK(S(e.Run({"ZSCORE", "d", ""})) == "\"0\"");
+  CHECK(S(e.Run({"ZRANK", "d", bin})) == Int(1));
+  CHECK(S(e.Run({"ZREM", "d", bin, ""})) == Int(2));
+  CHECK(S(e.Run({"ZRANGE", "d", "0", "-1"})) == "[\"neg\", \"big\"]");
+  // *STORE: the result's encoding follows its size and longest member.
+  e.Run({"ZADD", "s1", "1", "a", "2", "b", "3", "c"});
+  e.Run({"ZADD", "s2", "4", "d", "5", "e"});
+  CHECK(S(e.Run({"ZUNIONSTORE", "u", "2", "s1", "s2"})) == Int(5));
+  CHECK(Enc(e, "u") == "\"skiplist\"");
+  CHECK(S(e.Run({"ZUNIONSTORE", "u2", "1", "s1"})) == Int(3));
+  CHECK(Enc(e, "u2") == "\"listpack\"");
+  CHECK(S(e.Run({"ZRANGESTORE", "r", "u", "0", "3"})) == Int(4));
+  CHECK(Enc(e, "r") == "\"listpack\"");
+  CHECK(S(e.Run({"ZRANGE", "r", "0", "-1"})) == "[\"a\", \"b\", \"c\", \"d\"]");
+  // Pops, rank/score/lex removals and reverse ranges on a listpack.
+  CHECK(S(e.Run({"ZPOPMAX", "r"})) == "[\"d\", \"4\"]");
+  CHECK(S(e.Run({"ZPOPMIN", "r"})) == "[\"a\", \"1\"]");
+  CHECK(S(e.Run({"ZREVRANGE", "r", "0", "-1"})) == "[\"c\", \"b\"]");
+  CHECK(S(e.Run({"ZREVRANGEBYSCORE", "u", "+inf", "2", "LIMIT", "1", "2"})) ==
+        "[\"d\", \"c\"]");
+  CHECK(S(e.Run({"ZREMRANGEBYSCORE", "u2", "2", "3"})) == Int(2));
+  CHECK(S(e.Run({"ZRANGE", "u2", "0", "-1"})) == "[\"a\"]");
+}
+
+// Collection level: ConvertIfNeeded exactly at / one past each threshold.
+TEST_CASE("ZSet::ConvertIfNeeded boundaries", "[zset]") {
+  ZSet z;
+  for (int i = 0; i < 4; ++i) z.Insert("m" + std::to_string(i), i);
+  z.ConvertIfNeeded(4, 2);
+  CHECK(z.listpack());
+  z.Insert("m4", 4);
+  z.ConvertIfNeeded(5, 2);
+  CHECK(z.listpack());
+  z.Insert("abc", 9);
+  z.ConvertIfNeeded(6, 3);
+  CHECK(z.listpack());
+  z.ConvertIfNeeded(6, 2);  // "abc" is one byte over
+  CHECK_FALSE(z.listpack());
+  CHECK(z.Encoding() == "skiplist");
+  CHECK(z.Size() == 6);
+  CHECK(z.Rank("abc") == 5);
+  ZSet y;
+  for (int i = 0; i < 3; ++i) y.Insert("m" + std::to_string(i), i);
+  y.ConvertIfNeeded(2, 64);
+  CHECK_FALSE(y.listpack());
+  CHECK(y.Size() == 3);
 }
 
 // The container against a model, in both forms at once: a listpack that is never
