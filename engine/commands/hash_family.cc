@@ -303,9 +303,20 @@ void CmdHRandField(CmdContext& ctx) {
   auto header = [&](size_t n) { ctx.reply.ArrayHeader(withvalues && !resp3 ? 2 * n : n); };
   size_t size = h->Size();
   if (count < 0) {
-    // Repetitions allowed: |count| independent picks.
+    // Repetitions allowed: |count| independent picks (a listpack is walked once, not per
+    // pick).
     size_t n = static_cast<size_t>(-count);
     header(n);
+    if (h->is_listpack()) {
+      std::vector<std::pair<std::string_view, std::string_view>> all;
+      all.reserve(size);
+      h->ForEach([&](std::string_view f, std::string_view v) { all.emplace_back(f, v); });
+      for (size_t i = 0; i < n; ++i) {
+        const auto& [f, v] = all[Shard::RandFn(&ctx.shard) % size];
+        emit(f, v);
+      }
+      return;
+    }
     for (size_t i = 0; i < n; ++i) {
       auto [f, v] = h->Random(&Shard::RandFn, &ctx.shard);
       emit(f, v);

@@ -69,7 +69,9 @@ void Hash::ConvertToTable() {
 }
 
 bool Hash::Set(std::string_view field, std::string_view value, const Limits& lim) {
-  if (!table_ && (field.size() > lim.max_value || value.size() > lim.max_value)) ConvertToTable();
+  if (!table_ && (field.size() > lim.max_value || value.size() > lim.max_value ||
+                  !lp_.SafeToAdd(field.size() + value.size())))
+    ConvertToTable();
   if (!table_) {
     std::string enc;
     size_t p = LpFind(field);

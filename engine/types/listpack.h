@@ -26,6 +26,9 @@ namespace kevy {
 class Listpack {
  public:
   static constexpr size_t kHeader = 8;
+  // Largest buffer a listpack may grow to (Redis's LISTPACK_MAX_SAFETY_SIZE): callers
+  // convert to their large form rather than pass it, so the u32 header never overflows.
+  static constexpr size_t kMaxSafeBytes = size_t{1} << 30;
 
   Listpack() = default;
   ~Listpack();
@@ -37,6 +40,8 @@ class Listpack {
   size_t size() const { return buf_ ? Load32(buf_ + 4) : 0; }  // number of entries
   bool empty() const { return buf_ == nullptr; }
   size_t bytes() const { return buf_ ? Load32(buf_) : 0; }  // heap bytes held
+  // Whether `add` more payload bytes (plus their entry headers) keep it under the cap.
+  bool SafeToAdd(size_t add) const { return end() + add + 32 <= kMaxSafeBytes; }
   void clear();
 
   size_t begin() const { return kHeader; }

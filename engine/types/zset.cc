@@ -372,6 +372,7 @@ bool ZSet::Score(std::string_view member, double* score) const {
 }
 
 void ZSet::Insert(std::string_view member, double score) {
+  if (!sl_ && !lp_.SafeToAdd(member.size())) ConvertToSkiplist();
   if (sl_)
     sl_->Insert(member, score);
   else
@@ -379,6 +380,7 @@ void ZSet::Insert(std::string_view member, double score) {
 }
 
 bool ZSet::Set(std::string_view member, double score) {
+  if (!sl_ && !lp_.SafeToAdd(member.size())) ConvertToSkiplist();
   if (sl_) return sl_->Set(member, score);
   size_t p = LpFind(member);
   if (p == lp_.end()) {
