@@ -2,7 +2,7 @@
 // dense member vector with swap-remove.
 #include "engine/types/set.h"
 
-#include <absl/strings/string_view.h>
+#include <absl/hash/hash.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -16,7 +16,6 @@ namespace kevy {
 
 namespace {
 
-absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 constexpr size_t kIntHeader = 8;
 
@@ -64,6 +63,58 @@ void StoreWidth(char* p, size_t w, int64_t v) {
 
 }  // namespace
 
+// Positions into `members`, hashed and compared by the member they point at; lookups by
+// string_view go through the same hasher (heterogeneous lookup).
+struct Set::Table {
+  struct Hash {
+    using is_transparent = void;
+    const std::vector<std::string>* m;
+    size_t operator()(uint32_t i) const { return absl::Hash<std::string_view>()((*m)[i]); }
+    size_t operator()(std::string_view s) const { return absl::Hash<std::string_view>()(s); }
+  };
+  struct Eq {
+    using is_transparent = void;
+    const std::vector<std::string>* m;
+    std::string_view V(uint32_t i) const { return (*m)[i]; }
+    static std::string_view V(std::string_view s) { return s; }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      return V(a) == V(b);
+    }
+  };
+
+  Table() : index(0, Hash{&members}, Eq{&members}) {}
+  Table(const Table&) = delete;
+  Table& operator=(const Table&) = delete;
+
+  bool Add(std::string_view member) {
+    if (index.contains(member)) return false;
+    // Growth by 1.5x rather than 2x: member strings are 32 bytes each.
+    if (members.size() == members.capacity()) members.reserve(members.size() * 3 / 2 + 1);
+    members.emplace_back(member);
+    index.insert(static_cast<uint32_t>(members.size() - 1));
+    return true;
+  }
+  std::string TakeAt(size_t i) {
+    auto last = static_cast<uint32_t>(members.size() - 1);
+    index.erase(static_cast<uint32_t>(i));
+    std::string out = std::move(members[i]);
+    if (i != last) {
+      index.erase(last);
+      members[i] = std::move(members[last]);
+      members.pop_back();
+      index.insert(static_cast<uint32_t>(i));
+    } else {
+      members.pop_back();
+    }
+    return out;
+  }
+
+  std::vector<std::string> members;
+  absl::flat_hash_set<uint32_t, Hash, Eq> index;
+};
+
+Set::Set() = default;
 Set::~Set() { std::free(ints_); }
 
 bool Set::IsIntsetMember(std::string_view s) {
@@ -135,31 +186,24 @@ void Set::IntErase(size_t pos) {
 
 void Set::ConvertToTable() {
   size_t n = IntCount();
-  index_.reserve(n);
-  members_.reserve(n);
+  table_ = std::make_unique<Table>();
+  table_->members.reserve(n + 1);
+  table_->index.reserve(n + 1);
   char buf[24];
   for (size_t i = 0; i < n; ++i) {
     int len = FormatInt64(IntAt(i), buf);
-    TableAdd(std::string_view(buf, static_cast<size_t>(len)));
+    table_->Add(std::string_view(buf, static_cast<size_t>(len)));
   }
   std::free(ints_);
   ints_ = nullptr;
-  intset_ = false;
 }
 
 // --- both forms ---
 
-bool Set::TableAdd(std::string_view member) {
-  auto [it, inserted] = index_.try_emplace(Absl(member), static_cast<uint32_t>(members_.size()));
-  if (!inserted) return false;
-  members_.push_back(&it->first);
-  return true;
-}
-
-size_t Set::Size() const { return intset_ ? IntCount() : members_.size(); }
+size_t Set::Size() const { return table_ ? table_->members.size() : IntCount(); }
 
 bool Set::Add(std::string_view member, int64_t max_intset) {
-  if (intset_) {
+  if (!table_) {
     int64_t v;
     if (IsIntsetMember(member) && ParseInt64(member, &v)) {
       bool found;
@@ -172,11 +216,11 @@ bool Set::Add(std::string_view member, int64_t max_intset) {
     }
     ConvertToTable();
   }
-  return TableAdd(member);
+  return table_->Add(member);
 }
 
 bool Set::Remove(std::string_view member) {
-  if (intset_) {
+  if (!table_) {
     int64_t v;
     if (!IsIntsetMember(member) || !ParseInt64(member, &v)) return false;
     bool found;
@@ -185,52 +229,44 @@ bool Set::Remove(std::string_view member) {
     IntErase(pos);
     return true;
   }
-  auto it = index_.find(Absl(member));
-  if (it == index_.end()) return false;
-  TakeAt(it->second);
+  auto it = table_->index.find(member);
+  if (it == table_->index.end()) return false;
+  table_->TakeAt(*it);
   return true;
 }
 
 bool Set::Contains(std::string_view member) const {
-  if (intset_) {
+  if (!table_) {
     int64_t v;
     if (!IsIntsetMember(member) || !ParseInt64(member, &v)) return false;
     bool found;
     IntLowerBound(v, &found);
     return found;
   }
-  return index_.contains(Absl(member));
+  return table_->index.contains(member);
 }
 
 std::string_view Set::At(size_t i, NumBuf* buf) const {
-  if (intset_) {
+  if (!table_) {
     int n = FormatInt64(IntAt(i), buf->b);
     return std::string_view(buf->b, static_cast<size_t>(n));
   }
-  return *members_[i];
+  return table_->members[i];
 }
 
 std::string Set::TakeAt(size_t i) {
-  if (intset_) {
+  if (!table_) {
     NumBuf b;
     std::string out(At(i, &b));
     IntErase(i);
     return out;
   }
-  auto it = index_.find(Absl(*members_[i]));
-  std::string out = std::move(index_.extract(it).key());
-  const std::string* last = members_.back();
-  members_.pop_back();
-  if (i < members_.size()) {
-    members_[i] = last;
-    index_.find(Absl(*last))->second = static_cast<uint32_t>(i);
-  }
-  return out;
+  return table_->TakeAt(i);
 }
 
 Set::MemberList Set::Members() const {
   MemberList out;
-  if (intset_) {
+  if (!table_) {
     size_t n = IntCount();
     out.store_ = std::make_unique<char[]>(n * 21 + 1);
     out.views_.reserve(n);
@@ -242,15 +278,14 @@ Set::MemberList Set::Members() const {
     }
     return out;
   }
-  out.views_.reserve(members_.size());
-  for (const std::string* m : members_) out.views_.emplace_back(*m);
+  out.views_.reserve(table_->members.size());
+  for (const std::string& m : table_->members) out.views_.emplace_back(m);
   return out;
 }
 
 std::unique_ptr<Collection> Set::Clone() const {
   auto c = std::make_unique<Set>();
-  c->intset_ = intset_;
-  if (intset_) {
+  if (!table_) {
     if (ints_) {
       size_t bytes = kIntHeader + IntCount() * Load32(ints_ + 4);
       c->ints_ = static_cast<char*>(std::malloc(bytes));
@@ -259,18 +294,21 @@ std::unique_ptr<Collection> Set::Clone() const {
     }
     return c;
   }
-  c->index_.reserve(members_.size());
-  c->members_.reserve(members_.size());
-  for (const std::string* m : members_) c->TableAdd(*m);
+  c->table_ = std::make_unique<Table>();
+  c->table_->members.reserve(table_->members.size());
+  c->table_->index.reserve(table_->members.size());
+  for (const std::string& m : table_->members) c->table_->Add(m);
   return c;
 }
 
 size_t Set::HeapBytes() const {
-  if (intset_) return ints_ ? kIntHeader + IntCount() * Load32(ints_ + 4) : 0;
-  // Per member: the map node (key string + index), its slot, and the vector slot.
-  size_t n = index_.capacity() * (sizeof(void*) + 1) + members_.capacity() * sizeof(void*);
-  for (const std::string* m : members_)
-    n += sizeof(std::string) + sizeof(uint32_t) + (m->size() > 15 ? m->capacity() + 1 : 0);
+  if (!table_) return ints_ ? kIntHeader + IntCount() * Load32(ints_ + 4) : 0;
+  // The vector of strings, the index's slots and control bytes, long strings' buffers.
+  const Table& t = *table_;
+  size_t n = sizeof(Table) + t.members.capacity() * sizeof(std::string) +
+             t.index.capacity() * (sizeof(uint32_t) + 1);
+  for (const std::string& m : t.members)
+    if (m.size() > 15) n += m.capacity() + 1;
   return n;
 }
 

@@ -4,14 +4,14 @@
 //                set-max-intset-entries: a sorted array of integers in one allocation, each
 //                2, 4 or 8 bytes wide (the narrowest that holds every member; the width only
 //                grows, as Redis's intset upgrade). Members come out ascending, as Redis.
-//   "hashtable"  members as the keys of a node-based hash map (stable addresses) plus, for
-//                O(1) random access (SPOP, SRANDMEMBER, SSCAN), a dense vector of pointers
-//                to those keys; the map holds each member's index in the vector and removal
-//                swaps the last member into the hole.
+//   "hashtable"  (behind a pointer, so an intset costs only a small object) members in a
+//                dense vector -- O(1) random access for SPOP, SRANDMEMBER and SSCAN -- plus
+//                an open-addressing index of their positions (4 bytes a slot) hashed by the
+//                member they point at; removal swaps the last member into the hole.
 // Like Redis, a set never converts back to intset. Single-threaded: the owning shard's.
 #pragma once
 
-#include <absl/container/node_hash_map.h>
+#include <absl/container/flat_hash_set.h>
 
 #include <cstdint>
 #include <memory>
@@ -47,7 +47,7 @@ class Set final : public Collection {
     std::unique_ptr<char[]> store_;
   };
 
-  Set() = default;
+  Set();
   ~Set() override;
   Set(const Set&) = delete;
   Set& operator=(const Set&) = delete;
@@ -76,12 +76,12 @@ class Set final : public Collection {
   // storage order otherwise.
   MemberList Members() const;
 
-  bool is_intset() const { return intset_; }
+  bool is_intset() const { return !table_; }
 
   // Collection
   std::unique_ptr<Collection> Clone() const override;
   size_t Size() const override;
-  std::string_view Encoding() const override { return intset_ ? "intset" : "hashtable"; }
+  std::string_view Encoding() const override { return table_ ? "hashtable" : "intset"; }
   size_t HeapBytes() const override;
 
  private:
@@ -93,12 +93,12 @@ class Set final : public Collection {
   void IntInsert(size_t pos, int64_t v);
   void IntErase(size_t pos);
   void ConvertToTable();
-  bool TableAdd(std::string_view member);
 
-  absl::node_hash_map<std::string, uint32_t> index_;  // hashtable form
-  std::vector<const std::string*> members_;           // hashtable form
-  char* ints_ = nullptr;                              // intset form (null when empty)
-  bool intset_ = true;
+  // The hashtable form. Not movable: the index's hasher points at `members`.
+  struct Table;
+
+  std::unique_ptr<Table> table_;  // hashtable form; null while an intset
+  char* ints_ = nullptr;          // intset form (null when empty)
 };
 
 }  // namespace kevy
