@@ -1,8 +1,9 @@
 // Tests of the sorted-set commands (engine/commands/zset_family.cc) and their container
 // (engine/types/zset.h) on the in-process engine: replies and error texts as Redis 7.0 gives
 // them (checked against redis-server), range parsing edge cases, negative indexes, exclusive
-// bounds, infinite scores, RESP3 shapes, encodings, and a randomized differential test of the
-// skiplist (ranks, ranges, ordered contents) against a std::map/std::set model.
+// bounds, infinite scores, RESP3 shapes, encodings and their conversion boundaries, ZSCAN's
+// guarantee across changes, and a randomized differential test of the listpack and skiplist
+// forms (ranks, ranges, ordered contents) against a std::map/std::set model.
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <functional>
