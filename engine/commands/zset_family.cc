@@ -548,8 +548,8 @@ void CmdZpop(CmdContext& ctx) {
   int64_t count = 1;
   bool has_count = a.size() == 3;
   if (has_count) {
-    if (!ParseInt64(a[2], &count)) return ctx.reply.Error(errors::kNotInteger);
-    if (count < 0) return ctx.reply.Error(kMustBePositive);
+    // Redis's getPositiveLongFromObjectOrReply: one message for "not a number" and "< 0".
+    if (!ParseInt64(a[2], &count) || count < 0) return ctx.reply.Error(kMustBePositive);
   }
   Entry* e = WriteEntry(ctx, a[1]);
   if (e && e->value.type != ObjType::kZSet) return ctx.reply.Error(errors::kWrongType);
@@ -635,16 +635,15 @@ void CmdZrandmember(CmdContext& ctx) {
 void CmdZscan(CmdContext& ctx) {
   const ArgList& a = ctx.args;
   uint64_t cursor = 0;
-  {
-    std::string_view c = a[2];
-    if (c.empty() || c[0] == ' ' || c[0] == '-' || c[0] == '+')
-      return ctx.reply.Error(errors::kInvalidCursor);
-    for (char ch : c)
-      if (ch < '0' || ch > '9') return ctx.reply.Error(errors::kInvalidCursor);
-    errno = 0;
-    std::string tmp(c);
-    cursor = std::strtoull(tmp.c_str(), nullptr, 10);
-    if (errno == ERANGE) return ctx.reply.Error(errors::kInvalidCursor);
+  if (!ParseScanCursorArg(a[2], &cursor)) return ctx.reply.Error(errors::kInvalidCursor);
+  // As Redis: the key is looked up before the options are parsed.
+  bool wrong;
+  ZSet* z = ReadZSet(ctx, a[1], &wrong);
+  if (wrong) return ctx.reply.Error(errors::kWrongType);
+  if (!z) {
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk("0");
+    return ctx.reply.ArrayHeader(0);
   }
   std::string_view pattern;
   bool has_pattern = false;
@@ -661,9 +660,6 @@ void CmdZscan(CmdContext& ctx) {
       return ctx.reply.Error(errors::kSyntax);
     }
   }
-  bool wrong;
-  ZSet* z = ReadZSet(ctx, a[1], &wrong);
-  if (wrong) return ctx.reply.Error(errors::kWrongType);
   std::vector<const Node*> nodes;
   uint64_t next = 0;
   if (z) {

@@ -244,6 +244,10 @@ TEST_CASE("ZREMRANGEBY*, ZPOPMIN/MAX, ZRANDMEMBER, ZSCAN", "[zset]") {
   CHECK(S(e.Run({"ZSCAN", "r", "0", "MATCH", "b*"})) == "[\"0\", [\"b\", \"2\"]]");
   CHECK(S(e.Run({"ZSCAN", "r", "0", "COUNT", "0"})) == kSyntax);
   CHECK(S(e.Run({"ZSCAN", "r", "x"})) == Err("ERR invalid cursor"));
+  // The key is looked up before the options are parsed; a missing key is an empty scan.
+  CHECK(S(e.Run({"ZSCAN", "nokey", "0", "COUNT"})) == "[\"0\", []]");
+  CHECK(S(e.Run({"ZSCAN", "nokey", "-1"})) == "[\"0\", []]");
+  CHECK(S(e.Run({"ZPOPMIN", "r", "x"})) == Err("ERR value is out of range, must be positive"));
   // A skiplist is scanned in steps; every member comes back once over a full iteration.
   for (int i = 0; i < 300; ++i) e.Run({"ZADD", "big", std::to_string(i), "m" + std::to_string(i)});
   std::set<std::string> seen;
