@@ -73,6 +73,8 @@ bool ZSet::Score(std::string_view member, double* score) const {
 }
 
 void ZSet::Insert(std::string_view member, double score) {
+  // Redis's listpack keeps a score as text written by d2string, which prints -0 as "0".
+  if (listpack_ && score == 0) score = 0.0;
   Node* update[kMaxLevel];
   size_t rank[kMaxLevel];
   Node* x = header_;
@@ -160,6 +162,7 @@ bool ZSet::Erase(std::string_view member) {
 }
 
 bool ZSet::Set(std::string_view member, double score) {
+  if (listpack_ && score == 0) score = 0.0;  // as in Insert
   auto it = dict_.find(member);
   if (it == dict_.end()) {
     Insert(member, score);
