@@ -832,9 +832,16 @@ bool ComputeMulti(const MultiSpec& m, const std::vector<Source>& src,
                   std::vector<std::pair<std::string_view, double>>& out, int64_t* count_out) {
   for (const Source& s : src)
     if (s.state == Source::kOther) return false;
+  // Redis sorts the sources of a union or intersection by size (smallest first) and folds
+  // them in that order; with inf/-inf (and float rounding) the order changes the sums.
+  std::vector<size_t> ord(src.size());
+  for (size_t i = 0; i < ord.size(); ++i) ord[i] = i;
+  std::stable_sort(ord.begin(), ord.end(), [&](size_t x, size_t y) {
+    return src[x].items.size() < src[y].items.size();
+  });
   if (m.op == SetOp::kUnion) {
     std::unordered_map<std::string_view, double> acc;
-    for (size_t i = 0; i < src.size(); ++i)
+    for (size_t i : ord)
       for (const auto& [mem, sc] : src[i].items) {
         double v = Weighted(sc, m.weights[i]);
         auto [it, fresh] = acc.emplace(mem, v);
@@ -850,17 +857,18 @@ bool ComputeMulti(const MultiSpec& m, const std::vector<Source>& src,
   } else {
     std::vector<std::unordered_map<std::string_view, double>> idx(src.size());
     for (size_t i = 1; i < src.size(); ++i)
-      for (const auto& [mem, sc] : src[i].items) idx[i].emplace(mem, sc);
+      for (const auto& [mem, sc] : src[ord[i]].items) idx[i].emplace(mem, sc);
     int64_t count = 0;
-    for (const auto& [mem, sc] : src[0].items) {
-      double acc = Weighted(sc, m.weights[0]);
+    for (const auto& [mem, sc] : src[ord[0]].items) {
+      double acc = Weighted(sc, m.weights[ord[0]]);
       bool all = true;
       for (size_t i = 1; i < src.size() && all; ++i) {
         auto it = idx[i].find(mem);
         if (it == idx[i].end())
           all = false;
-        else
-          Aggregate(&acc, Weighted(it->second, m.weights[i]), m.agg);
+        else  // as Redis: only the first source's inf * 0 becomes 0; a later one is NaN,
+              // which turns a SUM into 0 and is ignored by MIN/MAX
+          Aggregate(&acc, it->second * m.weights[ord[i]], m.agg);
       }
       if (!all) continue;
       ++count;
