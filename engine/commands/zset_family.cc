@@ -261,6 +261,10 @@ void ZaddGeneric(CmdContext& ctx, unsigned flags, size_t scoreidx) {
       }
     } else {
       if (xx) continue;
+      // Redis's zsetAdd converts before inserting the element that crosses a threshold (so
+      // that element's -0 is kept by the skiplist).
+      if (z->listpack() && (z->Size() + 1 > lim.entries || member.size() > lim.value))
+        z->set_listpack(false);
       z->Insert(member, score);
       ++added;
       ++processed;
@@ -942,11 +946,12 @@ int64_t StoreResult(Shard& shard, Db& db, std::string_view dest,
   db.Erase(dest, shard.now_ms());
   if (items.empty()) return 0;
   auto z = std::make_unique<ZSet>();
-  for (const auto& [mem, sc] : items) z->Insert(mem, sc);
   ZLimits lim = Limits(shard);
   size_t maxlen = 0;
   for (const auto& it : items) maxlen = std::max(maxlen, it.first.size());
+  // Set before inserting: a listpack result stores -0 as 0, a skiplist keeps it (as Redis).
   z->set_listpack(items.size() <= lim.entries && maxlen <= lim.value);
+  for (const auto& [mem, sc] : items) z->Insert(mem, sc);
   int64_t n = static_cast<int64_t>(z->Size());
   db.Insert(dest, Value(ObjType::kZSet, std::move(z)));
   return n;
