@@ -941,8 +941,11 @@ void CmdMultiOrigin(CoordContext& ctx) {
 
 // *STORE: replaces dest with the result (deleting it when empty); the new set's encoding
 // follows its final contents, as Redis's zsetConvertToListpackIfNeeded does.
+// `one_by_one` (ZRANGESTORE): the elements are added in order as by ZADD, so the listpack
+// turns into a skiplist at the element crossing a threshold (only a -0 score can tell).
 int64_t StoreResult(Shard& shard, Db& db, std::string_view dest,
-                    const std::vector<std::pair<std::string, double>>& items) {
+                    const std::vector<std::pair<std::string, double>>& items,
+                    bool one_by_one = false) {
   db.Erase(dest, shard.now_ms());
   if (items.empty()) return 0;
   auto z = std::make_unique<ZSet>();
@@ -951,7 +954,12 @@ int64_t StoreResult(Shard& shard, Db& db, std::string_view dest,
   for (const auto& it : items) maxlen = std::max(maxlen, it.first.size());
   // Set before inserting: a listpack result stores -0 as 0, a skiplist keeps it (as Redis).
   z->set_listpack(items.size() <= lim.entries && maxlen <= lim.value);
-  for (const auto& [mem, sc] : items) z->Insert(mem, sc);
+  if (one_by_one) z->set_listpack(true);
+  for (const auto& [mem, sc] : items) {
+    if (one_by_one && z->listpack() && (z->Size() + 1 > lim.entries || mem.size() > lim.value))
+      z->set_listpack(false);
+    z->Insert(mem, sc);
+  }
   int64_t n = static_cast<int64_t>(z->Size());
   db.Insert(dest, Value(ObjType::kZSet, std::move(z)));
   return n;
@@ -1068,7 +1076,7 @@ void CmdZrangestore(CmdContext& ctx) {
   RangeStorePart part;
   SelectOwned(ctx.shard, ctx.db, ctx.args[2], spec, &part);
   if (part.wrong) return ctx.reply.Error(errors::kWrongType);
-  ctx.reply.Integer(StoreResult(ctx.shard, ctx.db, ctx.args[1], part.items));
+  ctx.reply.Integer(StoreResult(ctx.shard, ctx.db, ctx.args[1], part.items, true));
 }
 
 void CmdZrangestoreOrigin(CoordContext& ctx) {
@@ -1098,7 +1106,7 @@ void CmdZrangestoreOrigin(CoordContext& ctx) {
               std::move(parts[0].items));
           FanOut<int64_t>(
               o, {dst_shard},
-              [=](Shard& s, size_t, int64_t& n) { n = StoreResult(s, s.db(db), *dest, *items); },
+              [=](Shard& s, size_t, int64_t& n) { n = StoreResult(s, s.db(db), *dest, *items, true); },
               [=](Shard& o2, std::vector<int64_t>& n) {
                 UnlockShards(o2, shards, tx);
                 int64_t v = n[0];

@@ -36,9 +36,9 @@ ZSet::~ZSet() {
 
 std::unique_ptr<Collection> ZSet::Clone() const {
   auto c = std::make_unique<ZSet>();
+  c->listpack_ = listpack_;  // first: Insert reads it (a skiplist's -0 stays -0)
   // Appending in order: each insert lands at the tail, still O(log n) each.
   for (Node* n = First(); n; n = n->next()) c->Insert(n->member, n->score);
-  c->listpack_ = listpack_;
   c->max_member_len_ = max_member_len_;
   return c;
 }
