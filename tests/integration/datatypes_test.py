@@ -18,6 +18,7 @@ import unittest
 from harness import KevyServer, RedisServer
 
 NUM_SHARDS = 4
+TRACE = os.environ.get("DATATYPES_TRACE")  # print every differential command and both replies
 
 
 # ---------------------------------------------------------------------------------------------
@@ -916,7 +917,8 @@ class Gen:
         side = lambda: r.choice(["LEFT", "RIGHT"])
         c = r.randrange(24)
         if c < 4:
-            return [r.choice(["LPUSH", "RPUSH"]), k] + [v() for _ in range(r.randint(1, 6))], "exact"
+            n = 300 if r.random() < 0.02 else r.randint(1, 6)
+            return [r.choice(["LPUSH", "RPUSH"]), k] + [v() for _ in range(n)], "exact"
         if c == 4:
             return [r.choice(["LPUSHX", "RPUSHX"]), k, v(), v()], "exact"
         if c == 5:
@@ -968,6 +970,8 @@ class Gen:
         c = r.randrange(24)
         if c < 4:
             n = r.choice([1, 2, 3, 30])
+            if r.random() < 0.02:
+                return ["HSET", k] + sum([[f"b{i}", str(i)] for i in range(600)], []), "exact"
             cmd = [r.choice(["HSET", "HMSET"]), k]
             for _ in range(n):
                 cmd += [f(), v()]
@@ -1017,6 +1021,8 @@ class Gen:
         m = lambda: (str(r.randint(-5, 150)) if ints else r.choice(["a", "b", "c", "d", "e", "1", "2", "z" * 70]))
         c = r.randrange(26)
         if c < 4:
+            if r.random() < 0.03:
+                return ["SADD", k] + [str(i) for i in range(r.choice([0, 1000]), r.choice([520, 1600]))], "exact"
             return ["SADD", k] + [m() for _ in range(r.choice([1, 2, 5, 40]))], "exact"
         if c == 4:
             return ["SREM", k] + [m() for _ in range(r.randint(1, 4))], "exact"
@@ -1259,6 +1265,11 @@ class Gen:
             return ["OBJECT", "ENCODING", k], "exact"
         if c == 6:
             return ["SET", "str", "x"], "exact"
+        if c == 7 and r.random() < 0.3:
+            return r.choice([["COPY", k, k2, "DB", "1"], ["COPY", k, k2, "DB", "1", "REPLACE"],
+                             ["MOVE", k, "1"]]), "exact"
+        if c == 8 and r.random() < 0.3:
+            return ["SCAN", "0", "TYPE", r.choice(["string", "list", "hash", "set", "zset"])], "scan_keys"
         return ["EXISTS", k], "exact"
 
 
@@ -1411,12 +1422,47 @@ class DifferentialTest(unittest.TestCase):
             cmd[i] = cmd[i].lower() if i else cmd[i]
         return cmd
 
+    def scan_keys(self, cmd):
+        """SCAN ... TYPE t to completion on both servers (cursors differ: kevy's span shards)."""
+        out = []
+        for conn in (self.k, self.r):
+            got, cursor = set(), b"0"
+            while True:
+                cursor, keys = conn.call("SCAN", cursor, *cmd[2:])
+                got.update(keys)
+                if cursor == b"0":
+                    break
+            out.append(got)
+        if out[0] != out[1]:
+            self.diffs.append(f"{cmd!r}\n   kevy:  {sorted(out[0])!r}\n   redis: {sorted(out[1])!r}")
+
+    def scan_all(self, cmd, how):
+        """xSCAN from cursor 0 to the end on both servers; the union of the pages is compared
+        (a hash table's page boundaries are implementation details)."""
+        out = []
+        for conn in (self.k, self.r):
+            items, cursor = [], b"0"
+            for _ in range(10000):
+                reply = conn.call(cmd[0], cmd[1], cursor, *cmd[3:])
+                if not isinstance(reply, list):
+                    items = reply
+                    break
+                cursor = reply[0]
+                items += reply[1]
+                if cursor == b"0":
+                    break
+            if isinstance(items, list):
+                items = sorted(set(items)) if how == "scan_sorted" else sorted(set(_pairs(items)))
+            out.append(items)
+        if not self.same(out[0], out[1]):
+            self.diffs.append(f"{cmd!r} (to the end)\n   kevy:  {out[0]!r}\n   redis: {out[1]!r}")
+
     def run_type(self, gen_method, keys, seed):
         gen = Gen(seed)
         mrnd = random.Random(seed + 100)
         for _ in range(self.OPS):
             cmd, how = getattr(gen, gen_method)(keys)
-            mutated = how not in ("spop", "srandmember", "hrandfield", "zrandmember", "lex") \
+            mutated = how not in ("spop", "srandmember", "hrandfield", "zrandmember", "lex", "scan_keys") \
                 and mrnd.random() < 0.15
             if mutated:
                 cmd = self.mutate(mrnd, cmd)
@@ -1427,10 +1473,18 @@ class DifferentialTest(unittest.TestCase):
                 if isinstance(scores, list) and len(set(scores[1::2])) > 1:
                     continue
                 how = "exact"
+            if how == "scan_keys":
+                self.scan_keys(cmd)
+                continue
+            if how in ("scan_sorted", "scan_pairs") and cmd[2] == "0":
+                self.scan_all(cmd, how)
+                continue
             if how in ("spop", "srandmember", "hrandfield", "zrandmember"):
                 self.random_reply(cmd, how)
             else:
                 got, want = self.both(cmd)
+                if TRACE:
+                    print(cmd, got, want)
                 if mutated and isinstance(got, Err) and want == WRONGTYPE:
                     # Doubly invalid (bad arguments and a wrong-typed key): Redis checks the
                     # key types before parsing the later options; kevy parses first. Both fail.
@@ -1438,10 +1492,16 @@ class DifferentialTest(unittest.TestCase):
                 self.check(cmd, how, got, want)
             if len(self.diffs) >= 15:
                 break
-        for key in keys + ["str"]:
-            got, want = self.contents(self.k, key), self.contents(self.r, key)
-            if not self.same(list(got), list(want)):
-                self.diffs.append(f"final contents of {key}:\n   kevy:  {got!r}\n   redis: {want!r}")
+        for db in ("1", "0"):
+            self.k.call("SELECT", db)
+            self.r.call("SELECT", db)
+            for key in keys + ["str"]:
+                got, want = self.contents(self.k, key), self.contents(self.r, key)
+                if not self.same(list(got), list(want)):
+                    self.diffs.append(f"final contents of {key} in db {db}:\n   kevy:  {got!r}\n   redis: {want!r}")
+                enc = self.k.call("OBJECT", "ENCODING", key), self.r.call("OBJECT", "ENCODING", key)
+                if enc[0] != enc[1]:
+                    self.diffs.append(f"final encoding of {key} in db {db}: kevy {enc[0]!r}, redis {enc[1]!r}")
         self.assertEqual(self.diffs, [], "\n" + "\n".join(self.diffs))
 
     SEED = int(os.environ.get("DATATYPES_SEED", "0"))
@@ -1457,7 +1517,9 @@ class DifferentialTest(unittest.TestCase):
 
     def test_zsets(self):
         self.float_loose = True
-        self.run_type("zset_cmd", spread_keys("dz", 2) + ["str"], 4 + self.SEED)
+        self.k.call("SADD", "zset_src_set", "a", "b", "m7", "zz")
+        self.r.call("SADD", "zset_src_set", "a", "b", "m7", "zz")
+        self.run_type("zset_cmd", spread_keys("dz", 2) + ["str", "zset_src_set"], 4 + self.SEED)
 
     def test_bitmaps(self):
         self.run_type("bitmap_cmd", spread_keys("db", 1), 5 + self.SEED)
