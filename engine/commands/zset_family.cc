@@ -60,8 +60,9 @@ ZLimits Limits(Shard& shard) {
   return l;
 }
 
-// strtod over the whole argument, as Redis's zslParseRange and getDoubleFromObject do
-// (leading spaces are strtod's business), NaN refused.
+// strtod over the whole argument, as Redis's getDoubleFromObject (string2d) does: no leading
+// space, NaN refused, and an overflow to +-inf or an underflow to 0 refused (ERANGE; a
+// denormal such as 5e-324 is kept).
 bool StrToDouble(std::string_view s, double* out) {
   if (s.empty() || s.size() > 256) return false;
   char buf[260];
@@ -72,6 +73,7 @@ bool StrToDouble(std::string_view s, double* out) {
   double d = std::strtod(buf, &end);
   if (end != buf + s.size() || std::isnan(d)) return false;
   if (std::isspace(static_cast<unsigned char>(buf[0]))) return false;
+  if (errno == ERANGE && (std::isinf(d) || d == 0)) return false;
   *out = d;
   return true;
 }
