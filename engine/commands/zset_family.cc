@@ -594,14 +594,14 @@ void CmdZrandmember(CmdContext& ctx) {
   bool withscores = false;
   int64_t count = 0;
   bool has_count = a.size() >= 3;
+  if (has_count) {  // as Redis: the count is parsed before the trailing arguments
+    if (!ParseInt64(a[2], &count)) return ctx.reply.Error(errors::kNotInteger);
+    if (count < -INT64_MAX) return ctx.reply.Error(kZrandCountRange);
+  }
   if (a.size() > 4 || (a.size() == 4 && !EqualsNoCase(a[3], "withscores")))
     return ctx.reply.Error(errors::kSyntax);
   if (a.size() == 4) withscores = true;
-  if (has_count) {
-    if (!ParseInt64(a[2], &count)) return ctx.reply.Error(errors::kNotInteger);
-    if (count < -INT64_MAX) return ctx.reply.Error(kZrandCountRange);
-    if (withscores && count < -INT64_MAX / 2) return ctx.reply.Error(kOutOfRange);
-  }
+  if (withscores && count < -INT64_MAX / 2) return ctx.reply.Error(kOutOfRange);
   bool wrong;
   ZSet* z = ReadZSet(ctx, a[1], &wrong);
   if (wrong) return ctx.reply.Error(errors::kWrongType);
