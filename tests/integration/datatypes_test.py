@@ -1551,7 +1551,7 @@ class GarbageArgumentsTest(DiffBase):
         "BITPOS BITOP BITFIELD BITFIELD_RO PFADD PFCOUNT PFMERGE TYPE RENAME COPY MOVE DEL EXISTS"
     ).split()
     TOKENS = (
-        "l h s z str nokey 0 1 -1 2 3 x LEFT RIGHT BEFORE AFTER COUNT LIMIT RANK MAXLEN WITHSCORES "
+        "l h s z str bl bh bs bz nokey 0 1 -1 2 3 x LEFT RIGHT BEFORE AFTER COUNT LIMIT RANK MAXLEN WITHSCORES "
         "WITHVALUES BYSCORE BYLEX REV MIN MAX WEIGHTS AGGREGATE SUM MATCH TYPE DB REPLACE NX XX GT "
         "LT CH INCR GET SET INCRBY OVERFLOW u8 i5 #1 AND NOT (1 [a - + inf -inf 1.5 "
         "99999999999999999999 -9223372036854775808 9223372036854775807 BYTE BIT"
@@ -1567,7 +1567,11 @@ class GarbageArgumentsTest(DiffBase):
                 for c in (self.k, self.r):
                     c.pipeline([["FLUSHALL"], ["RPUSH", "l", "a", "b", "1"], ["HSET", "h", "a", "1"],
                                 ["SADD", "s", "a", "1"], ["ZADD", "z", "1", "a", "2", "b"],
-                                ["SET", "str", "foobar"]])
+                                ["SET", "str", "foobar"],
+                                ["RPUSH", "bl"] + [str(j % 7) for j in range(300)],
+                                ["HSET", "bh"] + [str(j) for j in range(1200)],
+                                ["SADD", "bs"] + [str(j) for j in range(600)],
+                                ["ZADD", "bz"] + [str(j // 3) if k == 0 else str(j) for j in range(200) for k in (0, 1)]])
             cmd = [rnd.choice(self.COMMANDS)] + [rnd.choice(self.TOKENS) for _ in range(rnd.randint(0, 7))]
             if cmd[0] in ("SRANDMEMBER", "ZRANDMEMBER", "HRANDFIELD", "SPOP") and \
                     any(t.lstrip("-").startswith("9") for t in cmd):
