@@ -50,7 +50,7 @@ def shard_of(key):
 
 
 def spread_keys(prefix, n):
-    """n key names starting with `prefix`, covering every shard (round robin over shards)."""
+    """n key names starting with `prefix`, round robin over the shards (n >= 4: all of them)."""
     by_shard = {s: [] for s in range(NUM_SHARDS)}
     i = 0
     while sum(len(v) for v in by_shard.values()) < n * NUM_SHARDS:
@@ -1514,25 +1514,58 @@ class DifferentialTest(DiffBase):
     """Random commands per type to both servers; replies and final contents compared."""
 
     def test_lists(self):
-        self.run_type("list_cmd", spread_keys("dl", 2) + ["str"], 1 + self.SEED)
+        self.run_type("list_cmd", spread_keys("dl", 4) + ["str"], 1 + self.SEED)
 
     def test_hashes(self):
-        self.run_type("hash_cmd", spread_keys("dh", 2) + ["str"], 2 + self.SEED)
+        self.run_type("hash_cmd", spread_keys("dh", 4) + ["str"], 2 + self.SEED)
 
     def test_sets(self):
-        self.run_type("set_cmd", spread_keys("ds", 2) + ["str"], 3 + self.SEED)
+        self.run_type("set_cmd", spread_keys("ds", 4) + ["str"], 3 + self.SEED)
 
     def test_zsets(self):
         self.float_loose = True
         self.k.call("SADD", "zset_src_set", "a", "b", "m7", "zz")
         self.r.call("SADD", "zset_src_set", "a", "b", "m7", "zz")
-        self.run_type("zset_cmd", spread_keys("dz", 2) + ["str", "zset_src_set"], 4 + self.SEED)
+        self.run_type("zset_cmd", spread_keys("dz", 4) + ["str", "zset_src_set"], 4 + self.SEED)
 
     def test_bitmaps(self):
-        self.run_type("bitmap_cmd", spread_keys("db", 1), 5 + self.SEED)
+        self.run_type("bitmap_cmd", spread_keys("db", 4), 5 + self.SEED)
 
     def test_hyperloglog(self):
-        self.run_type("hll_cmd", spread_keys("dp", 1), 6 + self.SEED)
+        self.run_type("hll_cmd", spread_keys("dp", 4), 6 + self.SEED)
+
+
+class PipelinedTest(DiffBase):
+    """Commands of every type over keys on all shards, pipelined 64 at a time: kevy must keep
+    the order (a cross-shard command's effect is visible to the next command) and the replies
+    must equal redis-server's."""
+
+    def test_pipelined_mix(self):
+        self.float_loose = True
+        gen = Gen(991 + self.SEED)
+        keys = spread_keys("pk", 4)
+        makers = [gen.list_cmd, gen.hash_cmd, gen.set_cmd, gen.zset_cmd, gen.bitmap_cmd, gen.hll_cmd]
+        batch = []
+        done = 0
+        while done < self.OPS:
+            cmd, how = gen.rnd.choice(makers)(keys)
+            if how not in ("exact", "sorted", "pairs"):
+                continue
+            batch.append((cmd, how))
+            done += 1
+            if len(batch) == 64 or done == self.OPS:
+                got = self.k.pipeline([c for c, _ in batch])
+                want = self.r.pipeline([c for c, _ in batch])
+                for (c, h), g, w in zip(batch, got, want):
+                    self.check(c, h, g, w)
+                batch = []
+                if len(self.diffs) >= 15:
+                    break
+        for key in keys:
+            got, want = self.contents(self.k, key), self.contents(self.r, key)
+            if not self.same(list(got), list(want)):
+                self.diffs.append(f"final contents of {key}:\n   kevy:  {got!r}\n   redis: {want!r}")
+        self.assertEqual(self.diffs, [], "\n" + "\n".join(self.diffs))
 
 
 class GarbageArgumentsTest(DiffBase):
