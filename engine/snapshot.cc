@@ -7,6 +7,7 @@
 
 #include "engine/db.h"
 #include "engine/log.h"
+#include "engine/server_state.h"
 #include "engine/shard.h"
 #include "persist/aof_manifest.h"
 #include "persist/aof_reader.h"
@@ -187,6 +188,58 @@ bool ShardSnapshot::Step(size_t budget) {
   else if (buf_.size() >= kChunkBytes)
     Ship(false);
   return true;
+}
+
+}  // namespace kevy
+
+namespace kevy {
+
+absl::Status SaveSnapshotSync(ServerState& st, const std::string& path) {
+  std::string tmp = "temp-" + std::to_string(getpid()) + "-shutdown.rdb";
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return absl::InternalError(std::string("Failed opening the temp RDB file ") + tmp + ": " +
+                               strerror(errno));
+  RdbWriter w(RdbOptions::FromConfig(st.config));
+  w.Begin(RdbAux{});
+  uint64_t off = 0;
+  std::string out;
+  bool ok = true;
+  auto drain = [&](bool force) {
+    if (!ok || (!force && w.pending() < (1u << 20))) return;
+    out.clear();
+    w.Drain(&out);
+    ok = WriteAll(fd, out, off);
+    off += out.size();
+  };
+  int ndbs = st.shards.empty() ? 0 : st.shards[0]->num_dbs();
+  for (int db = 0; db < ndbs && ok; ++db) {
+    uint64_t keys = 0, expires = 0;
+    for (Shard* s : st.shards) {
+      keys += s->db(db).size();
+      expires += s->db(db).expires();
+    }
+    if (keys == 0) continue;
+    w.SelectDb(db, keys, expires);
+    for (Shard* s : st.shards) {
+      s->db(db).ForEach([&](Entry* e) {
+        w.WriteEntry(e->key, e->value, e->expire_at_ms);
+        drain(false);
+      });
+    }
+  }
+  w.Finish();
+  drain(true);
+  if (ok && fdatasync(fd) < 0) ok = false;
+  close(fd);
+  if (ok && rename(tmp.c_str(), path.c_str()) < 0) ok = false;
+  if (!ok) {
+    std::string why = strerror(errno);
+    unlink(tmp.c_str());
+    return absl::InternalError("Error saving DB on disk: " + why);
+  }
+  (void)aof::SyncDir(DirOf(path));
+  return absl::OkStatus();
 }
 
 }  // namespace kevy

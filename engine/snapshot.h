@@ -25,12 +25,15 @@
 #include <memory>
 #include <string>
 
+#include <absl/status/status.h>
+
 #include "engine/command.h"
 #include "persist/rdb.h"
 
 namespace kevy {
 
 class Shard;
+struct ServerState;
 class Db;
 struct Entry;
 
@@ -105,5 +108,9 @@ class ShardSnapshot : public std::enable_shared_from_this<ShardSnapshot> {
   bool finished_ = false;  // the last chunk was shipped
   int in_flight_ = 0;
 };
+
+// SAVE on shutdown: the whole keyspace into `path` (via a temp file, fsynced, renamed), from
+// the calling thread. Only when no shard thread runs (after they stopped).
+absl::Status SaveSnapshotSync(ServerState& st, const std::string& path);
 
 }  // namespace kevy

@@ -225,6 +225,8 @@ int Server::Run() {
     for (auto& t : threads) t.join();
     return 1;
   }
+  st.persist.loaded_keys = report.keys_loaded;
+  st.persist.truncated_files = report.truncated_files;
   st.loading.store(false, std::memory_order_release);
   Reactor::WakeAll(inbox_ptrs);
   Log(LogLevel::kNotice, "Ready to accept connections tcp");
@@ -247,6 +249,23 @@ int Server::Run() {
   }
   Log(LogLevel::kWarning, "User requested shutdown...");
   for (auto& t : threads) t.join();
+  // SHUTDOWN SAVE, or save points configured and no NOSAVE (SIGTERM too), as Redis's
+  // prepareForShutdown: a last synchronous snapshot, now that no shard thread runs.
+  uint32_t sflags = st.shutdown_flags.load();
+  auto save_cfg = st.config.GetValue("save");
+  bool save_points = save_cfg && !save_cfg->empty();
+  if ((sflags & kShutdownSave) || (save_points && !(sflags & kShutdownNoSave))) {
+    Log(LogLevel::kNotice, "Saving the final RDB snapshot before exiting.");
+    auto dbfile = st.config.GetValue("dbfilename");
+    absl::Status saved = SaveSnapshotSync(st, dbfile ? *dbfile : "dump.rdb");
+    if (saved.ok()) {
+      Log(LogLevel::kNotice, "DB saved on disk");
+    } else {
+      Log(LogLevel::kWarning, "%s", saved.message());
+      Log(LogLevel::kWarning, "Error trying to save the DB, can't exit.");
+      if (exit_code == 0) exit_code = 1;
+    }
+  }
   Log(LogLevel::kWarning, "kevy is now ready to exit, bye bye...");
   return exit_code;
 }

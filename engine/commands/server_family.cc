@@ -30,6 +30,7 @@
 #include "engine/fanout.h"
 #include "engine/server_state.h"
 #include "engine/commands/family_util.h"
+#include "persist/aof_manager.h"
 #include "engine/shard.h"
 #include "engine/shard_stats.h"
 #include "engine/util.h"
@@ -395,12 +396,15 @@ std::string FormatInfo(Shard& origin, uint32_t sections, std::vector<InfoPart>& 
   }
 
   if (sections & kSecPersistence) {
-    // What Redis reports while no load, save or rewrite is running.
+    // Redis's fields. The fork fields stay 0: snapshots here are fork-less.
     std::string s = "# Persistence\r\n";
+    const auto& p = srv.persist;
     int64_t lastsave = srv.lastsave_s.load(std::memory_order_relaxed);
     if (lastsave == 0) lastsave = srv.start_ms / 1000;
-    bool aof = ConfigValue(cfg, "appendonly", "no") == "yes";
-    Line(&s, "loading", 0);
+    int64_t now_ms = Shard::WallMs();
+    bool bgsave = p.bgsave_in_progress.load(), rewrite = p.rewrite_in_progress.load();
+    aof::AofManager* mgr = srv.aof;
+    Line(&s, "loading", srv.loading.load() ? 1 : 0);
     Line(&s, "async_loading", 0);
     Line(&s, "current_cow_peak", 0);
     Line(&s, "current_cow_size", 0);
@@ -408,28 +412,40 @@ std::string FormatInfo(Shard& origin, uint32_t sections, std::vector<InfoPart>& 
     Line(&s, "current_fork_perc", "0.00");
     Line(&s, "current_save_keys_processed", 0);
     Line(&s, "current_save_keys_total", 0);
-    Line(&s, "rdb_changes_since_last_save", 0);
-    Line(&s, "rdb_bgsave_in_progress", 0);
+    Line(&s, "rdb_changes_since_last_save", static_cast<int64_t>(st.dirty - st.dirty_saved));
+    Line(&s, "rdb_bgsave_in_progress", bgsave ? 1 : 0);
     Line(&s, "rdb_last_save_time", lastsave);
-    Line(&s, "rdb_last_bgsave_status", "ok");
-    Line(&s, "rdb_last_bgsave_time_sec", -1);
-    Line(&s, "rdb_current_bgsave_time_sec", -1);
-    Line(&s, "rdb_saves", 0);
+    Line(&s, "rdb_last_bgsave_status", p.last_bgsave_ok.load() ? "ok" : "err");
+    Line(&s, "rdb_last_bgsave_time_sec", p.last_bgsave_time_sec.load());
+    Line(&s, "rdb_current_bgsave_time_sec",
+         bgsave ? (now_ms - p.bgsave_start_ms.load()) / 1000 : int64_t{-1});
+    Line(&s, "rdb_saves", static_cast<int64_t>(p.rdb_saves.load()));
     Line(&s, "rdb_last_cow_size", 0);
     Line(&s, "rdb_last_load_keys_expired", 0);
-    Line(&s, "rdb_last_load_keys_loaded", 0);
-    Line(&s, "aof_enabled", aof ? 1 : 0);
-    Line(&s, "aof_rewrite_in_progress", 0);
-    Line(&s, "aof_rewrite_scheduled", 0);
-    Line(&s, "aof_last_rewrite_time_sec", -1);
-    Line(&s, "aof_current_rewrite_time_sec", -1);
-    Line(&s, "aof_last_bgrewrite_status", "ok");
-    Line(&s, "aof_rewrites", 0);
-    Line(&s, "aof_rewrites_consecutive_failures", 0);
-    Line(&s, "aof_last_write_status", "ok");
+    Line(&s, "rdb_last_load_keys_loaded", static_cast<int64_t>(p.loaded_keys.load()));
+    Line(&s, "aof_enabled", mgr ? 1 : 0);
+    Line(&s, "aof_rewrite_in_progress", rewrite ? 1 : 0);
+    Line(&s, "aof_rewrite_scheduled", p.rewrite_scheduled.load() ? 1 : 0);
+    Line(&s, "aof_last_rewrite_time_sec", p.last_rewrite_time_sec.load());
+    Line(&s, "aof_current_rewrite_time_sec",
+         rewrite ? (now_ms - p.rewrite_start_ms.load()) / 1000 : int64_t{-1});
+    Line(&s, "aof_last_bgrewrite_status", p.last_rewrite_ok.load() ? "ok" : "err");
+    Line(&s, "aof_rewrites", static_cast<int64_t>(p.aof_rewrites.load()));
+    Line(&s, "aof_rewrites_consecutive_failures", static_cast<int64_t>(p.rewrite_failures.load()));
+    Line(&s, "aof_last_write_status", srv.aof_failing_shards.load() > 0 ? "err" : "ok");
     Line(&s, "aof_last_cow_size", 0);
     Line(&s, "module_fork_in_progress", 0);
     Line(&s, "module_fork_last_cow_size", 0);
+    if (mgr) {
+      // aof_current_size: every file the manifest lists; kevy also counts the torn tails it cut.
+      Line(&s, "aof_current_size", static_cast<int64_t>(mgr->CurrentSize()));
+      Line(&s, "aof_base_size", static_cast<int64_t>(mgr->base_size()));
+      Line(&s, "aof_pending_rewrite", p.rewrite_scheduled.load() ? 1 : 0);
+      Line(&s, "aof_buffer_length", 0);
+      Line(&s, "aof_pending_bio_fsync", 0);
+      Line(&s, "aof_delayed_fsync", 0);
+      Line(&s, "aof_truncated_files", static_cast<int64_t>(p.truncated_files.load()));
+    }
     out.push_back(std::move(s));
   }
 

@@ -4,6 +4,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 
 import redis
@@ -69,10 +70,22 @@ class _Process:
 
 
 class KevyServer(_Process):
+    """kevy-server with its own --dir (a fresh temp dir unless `cwd` is given): a SIGTERM saves
+    dump.rdb there under the default save points, which must not leak into other tests."""
+
     def __init__(self, *args, cwd=None, log=None, port=None, timeout=20):
         port = port or free_port()
-        super().__init__([SERVER, "--port", str(port), "--bind", "127.0.0.1", *args],
+        self.own_dir = None
+        if cwd is None:
+            cwd = self.own_dir = tempfile.mkdtemp(prefix="kevy-test-")
+        super().__init__([SERVER, "--port", str(port), "--bind", "127.0.0.1", "--dir", cwd, *args],
                          port, cwd=cwd, log=log, timeout=timeout)
+
+    def stop(self):
+        code = super().stop()
+        if self.own_dir:
+            shutil.rmtree(self.own_dir, ignore_errors=True)
+        return code
 
 
 class RedisServer(_Process):

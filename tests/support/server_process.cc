@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -42,8 +43,16 @@ ServerProcess::ServerProcess(std::vector<std::string> args, bool wait_ready) {
   char tmpl[] = "/tmp/kevy-test-log-XXXXXX";
   int logfd = mkstemp(tmpl);
   log_path_ = tmpl;
+  // Its own working directory: a SIGTERM saves dump.rdb there (default save points), which must
+  // not leak into the next test's server.
+  char dtmpl[] = "/tmp/kevy-test-dir-XXXXXX";
+  if (mkdtemp(dtmpl)) dir_ = dtmpl;
   std::vector<std::string> argv_s = {BinaryPath(), "--port", std::to_string(port_), "--bind",
                                      "127.0.0.1"};
+  if (!dir_.empty()) {
+    argv_s.push_back("--dir");
+    argv_s.push_back(dir_);
+  }
   for (auto& a : args) argv_s.push_back(a);
   pid_ = fork();
   if (pid_ == 0) {
@@ -74,6 +83,10 @@ ServerProcess::~ServerProcess() {
     if (StopWith(SIGTERM, 10000) == -1) StopWith(SIGKILL, 5000);
   }
   unlink(log_path_.c_str());
+  if (!dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
 }
 
 bool ServerProcess::Alive() {

@@ -36,6 +36,7 @@ class ServerProcess {
  private:
   pid_t pid_ = -1;
   int port_ = 0;
+  std::string dir_;  // the server's --dir, removed with it
   std::string log_path_;
 };
 
