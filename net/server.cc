@@ -161,6 +161,17 @@ int Server::Run() {
     inboxes.push_back(std::make_unique<Inbox>());
     inbox_ptrs.push_back(inboxes.back().get());
   }
+  // The AOF is opened (or not) at start-up; switching it at run time would need every shard to
+  // start logging at one cut plus a rewrite for the base -- not built yet, so refused openly.
+  st.config.OnSet("appendonly", [&st]() -> absl::Status {
+    auto v = st.config.GetValue("appendonly");
+    bool want = v && *v == "yes";
+    if (want != (st.aof != nullptr))
+      return absl::FailedPreconditionError(
+          "kevy turns the append only file on or off only at start-up (restart with "
+          "--appendonly yes|no)");
+    return absl::OkStatus();
+  });
   st.loading.store(true);  // until LoadAtStartup is done
   st.shards.resize(nshards);
   for (int s = 0; s < nshards; ++s) {

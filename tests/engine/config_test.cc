@@ -386,9 +386,8 @@ TEST_CASE("config: redis.conf parsing with quotes, comments, include and units",
   CHECK(c.databases.load() == 4);
   CHECK(c.shards.load() == 3);
   CHECK(c.maxclients.load() == 500);  // from the include
-  // Everything above is implemented but `save` (persistence comes later).
-  CHECK(c.TakeWarnings() ==
-        std::vector<std::string>{"directive 'save' is not implemented by kevy yet; ignored"});
+  // Everything above is implemented.
+  CHECK(c.TakeWarnings().empty());
 }
 
 TEST_CASE("config: memory units", "[config]") {
@@ -588,8 +587,6 @@ TEST_CASE("config: directives kevy does not implement are kept, with a warning",
               .ok());
   std::vector<std::string> w = c.TakeWarnings();
   std::vector<std::string> expected = {
-      "directive 'appendonly' is not implemented by kevy yet; ignored",
-      "directive 'hash-max-ziplist-entries' is not implemented by kevy yet; ignored",
       "directive 'slaveof' is not implemented by kevy yet; ignored",
       "directive 'rename-command' is not implemented by kevy yet; ignored",
   };
