@@ -15,9 +15,10 @@ ShardLog::~ShardLog() {
 }
 
 std::string& ShardLog::OpenBatch() {
-  if (batches_.empty() || batches_.back().submitted || batches_.back().fd != fd_) {
+  if (batches_.empty() || batches_.back().submitted || batches_.back().file_gen != file_gen_) {
     Batch b;
     b.fd = fd_;
+    b.file_gen = file_gen_;
     b.offset = offset_;
     b.id = next_id_++;
     batches_.push_back(std::move(b));
@@ -71,6 +72,7 @@ void ShardLog::SwitchFile(int fd, std::string name, uint64_t size) {
     (referenced ? old_fds_ : retired_).push_back(fd_);
   }
   fd_ = fd;
+  ++file_gen_;
   file_name_ = std::move(name);
   offset_ = size;
   selected_db_ = -1;

@@ -30,7 +30,8 @@ class ShardLog {
  public:
   struct Batch {
     int fd = -1;
-    uint64_t offset = 0;  // file offset of data[0]
+    uint64_t file_gen = 0;  // which SwitchFile() it belongs to
+    uint64_t offset = 0;    // file offset of data[0]
     std::string data;
     uint64_t id = 0;
     size_t written = 0;      // bytes of data the kernel has taken
@@ -88,6 +89,7 @@ class ShardLog {
   void AppendSelect(std::string& out, int db);
 
   int fd_ = -1;
+  uint64_t file_gen_ = 0;
   std::string file_name_;
   uint64_t offset_ = 0;
   int selected_db_ = -1;
