@@ -24,6 +24,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 import redis
@@ -50,9 +51,11 @@ class Server:
     def __init__(self, name, argv, cpu):
         self.name = name
         self.port = free_port()
+        # A fresh working directory each time (AOF files with --appendonly yes).
+        self.dir = tempfile.mkdtemp(prefix=f"bench-{name}-")
         self.proc = subprocess.Popen(
-            ["taskset", "-c", str(cpu)] + argv + ["--port", str(self.port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd="/tmp")
+            ["taskset", "-c", str(cpu)] + argv + ["--port", str(self.port), "--dir", self.dir],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=self.dir)
         deadline = time.time() + 10
         while True:
             try:
@@ -70,6 +73,7 @@ class Server:
             self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def run_redis_benchmark(port, test, args, cpu):
