@@ -358,7 +358,21 @@ void Shard::Execute(Task* t) {
   if (t->origin == id_) {
     t->CompleteOnOrigin(*this);
     delete t;
+  } else if (aof_ && aof_->policy() == aof::FsyncPolicy::kAlways &&
+             aof_->latest_undurable() != 0) {
+    // appendfsync always: the result (a reply, a lock, a part) goes home only once this
+    // shard's log holds what the task did -- the origin cannot see this shard's fsyncs.
+    parked_.push_back({aof_->latest_undurable(), t});
   } else {
+    outbox_[t->origin].Push(t);
+    ++outbox_pending_;
+  }
+}
+
+void Shard::ReleaseParked(uint64_t durable_id) {
+  while (!parked_.empty() && parked_.front().first <= durable_id) {
+    Task* t = parked_.front().second;
+    parked_.pop_front();
     outbox_[t->origin].Push(t);
     ++outbox_pending_;
   }

@@ -61,6 +61,8 @@ class Shard {
   bool snapshot_active() const { return snapshot_ != nullptr; }
   // A chunk came back from the coordinator.
   void SnapshotAcked();
+  // AOF batch `durable_id` is on disk: tasks that waited for it go home (appendfsync always).
+  void ReleaseParked(uint64_t durable_id);
 
   // --- persistence ---
   // This shard's incr file of the AOF, or null when appendonly is off.
@@ -183,7 +185,9 @@ class Shard {
   int expire_db_cursor_ = 0;
   uint64_t lock_tx_ = 0;
   uint64_t tx_counter_ = 0;
-  std::deque<Task*> deferred_;  // work that arrived while another operation held the lock
+  std::deque<Task*> deferred_;
+  // Finished tasks waiting for an AOF batch to be durable before going home: (batch, task).
+  std::deque<std::pair<uint64_t, Task*>> parked_;  // work that arrived while another operation held the lock
 };
 
 // The on_shard handler's clock.

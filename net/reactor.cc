@@ -651,6 +651,7 @@ void Reactor::AofBatchDone() {
   aof::ShardLog* log = shard_->aof();
   log->CompleteFront();
   uint64_t durable = log->durable_id();
+  shard_->ReleaseParked(durable);
   while (!held_.empty() && held_.front().batch <= durable) {
     Held h = held_.front();
     held_.pop_front();

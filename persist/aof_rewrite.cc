@@ -57,8 +57,11 @@ void EmitValue(std::string_view key, const Value& v, int64_t expire_ms, bool rep
       break;
     }
     case ObjType::kSet: {
+      // The member list owns the text of intset members: it must outlive the batches.
+      auto members = v.As<Set>()->Members();
       Batcher b("SADD", key, 1, emit);
-      for (std::string_view m : v.As<Set>()->Members()) b.Add({m});
+      for (std::string_view m : members) b.Add({m});
+      b.Flush();
       break;
     }
     case ObjType::kZSet: {
