@@ -13,6 +13,7 @@
 #include "engine/log.h"
 #include "engine/shard.h"
 #include "persist/aof_reader.h"
+#include "persist/rdb.h"
 
 namespace kevy {
 
@@ -65,14 +66,49 @@ std::string ConfigStr(const Config& c, std::string_view name) {
 
 }  // namespace
 
+absl::Status LoadRdbBuffer(ServerState& st, std::string_view data, const std::string& name,
+                           bool drop_expired, LoadReport* report, size_t* consumed) {
+  RdbLoader loader(RdbOptions::FromConfig(st.config));
+  const int64_t now = Shard::WallMs();
+  const int ndbs = st.shards[0]->num_dbs();
+  absl::Status s = loader.LoadBuffer(
+      data,
+      [&](RdbLoadedKey&& k) -> absl::Status {
+        if (k.db < 0 || k.db >= ndbs)
+          return absl::OutOfRangeError(
+              "FATAL: Data file was created with a Redis server configured to handle more than " +
+              std::to_string(ndbs) + " databases. Exiting");
+        // A master drops keys that expired while the file sat on disk (not in a preamble:
+        // the AOF's own commands may still refer to them).
+        if (drop_expired && k.expire_ms >= 0 && k.expire_ms < now) return absl::OkStatus();
+        Shard& owner = *st.shards[st.slots.ShardOf(k.key)];
+        Db& db = owner.db(k.db);
+        if (db.FindRaw(k.key))
+          return absl::AlreadyExistsError("RDB has duplicated key '" + k.key + "' in DB " +
+                                          std::to_string(k.db));
+        Entry* e = db.Insert(k.key, std::move(k.value));
+        if (k.expire_ms >= 0) db.SetExpire(e, k.expire_ms);
+        ++report->keys_loaded;
+        return absl::OkStatus();
+      },
+      consumed);
+  if (!s.ok())
+    return absl::DataLossError("Error loading " + name + ": " + std::string(s.message()));
+  return absl::OkStatus();
+}
+
 absl::Status ReplayAofFile(ServerState& st, const std::string& path, const std::string& name,
                            LoadReport* report) {
   MappedFile file;
   if (auto s = file.Open(path); !s.ok()) return s;
   std::string_view data = file.view();
-  if (aof::AofReader::IsRdb(data))
-    return absl::UnimplementedError("The AOF file " + name +
-                                    " starts with an RDB preamble, which this build cannot load yet");
+  size_t rdb_bytes = 0;
+  if (aof::AofReader::IsRdb(data)) {
+    // A base in RDB format (aof-use-rdb-preamble yes), possibly followed by commands.
+    absl::Status s = LoadRdbBuffer(st, data, name, /*drop_expired=*/false, report, &rdb_bytes);
+    if (!s.ok()) return s;
+    data.remove_prefix(rdb_bytes);
+  }
   Shard& s0 = *st.shards[0];
   ClientState loader;
   loader.id = 0;
@@ -98,7 +134,7 @@ absl::Status ReplayAofFile(ServerState& st, const std::string& path, const std::
     if (status == aof::AofReader::Status::kBadFormat) {
       settle(true);
       return absl::DataLossError("Bad file format reading the append only file " + name +
-                                 " at offset " + std::to_string(reader.offset()) +
+                                 " at offset " + std::to_string(rdb_bytes + reader.offset()) +
                                  ": make a backup of your AOF file, then use ./redis-check-aof "
                                  "--fix <filename.manifest>");
     }
@@ -112,8 +148,8 @@ absl::Status ReplayAofFile(ServerState& st, const std::string& path, const std::
             "configuration option to yes and restart the server.");
       Log(LogLevel::kWarning, "!!! Warning: short read while loading the AOF file %s!!!", name);
       Log(LogLevel::kWarning, "!!! Truncating the AOF %s at offset %llu !!!", name,
-          static_cast<unsigned long long>(reader.valid_up_to()));
-      if (truncate(path.c_str(), static_cast<off_t>(reader.valid_up_to())) < 0)
+          static_cast<unsigned long long>(rdb_bytes + reader.valid_up_to()));
+      if (truncate(path.c_str(), static_cast<off_t>(rdb_bytes + reader.valid_up_to())) < 0)
         return absl::InternalError("Error truncating the AOF file " + name + ": " +
                                    strerror(errno));
       Log(LogLevel::kWarning, "AOF %s loaded anyway because aof-load-truncated is enabled", name);
@@ -177,7 +213,16 @@ absl::Status LoadAtStartup(ServerState& st, LoadReport* report) {
     }
     report->aof = std::move(mgr);
     st.aof = report->aof.get();
+    return absl::OkStatus();
   }
+  // appendonly no: dump.rdb, if there is one.
+  std::string rdb = ConfigStr(st.config, "dbfilename");
+  MappedFile file;
+  if (!file.Open(rdb).ok()) return absl::OkStatus();  // no file: an empty dataset
+  absl::Status s = LoadRdbBuffer(st, file.view(), rdb, /*drop_expired=*/true, report, nullptr);
+  if (!s.ok()) return s;
+  report->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  Log(LogLevel::kNotice, "DB loaded from disk: %.3f seconds", report->seconds);
   return absl::OkStatus();
 }
 

@@ -31,6 +31,11 @@ struct LoadReport {
 // file and offset, as Redis's do.
 absl::Status LoadAtStartup(ServerState& st, LoadReport* report);
 
+// Loads an RDB image (dump.rdb, an RDB base or preamble) straight into the shards' Dbs.
+// `consumed`: where the RDB ends (an AOF preamble's commands follow).
+absl::Status LoadRdbBuffer(ServerState& st, std::string_view data, const std::string& name,
+                           bool drop_expired, LoadReport* report, size_t* consumed);
+
 // Replays AOF bytes (one file) into the shards; `name` is for messages. On a torn tail with
 // aof-load-truncated yes, cuts the file at `path` to its last whole command.
 absl::Status ReplayAofFile(ServerState& st, const std::string& path, const std::string& name,

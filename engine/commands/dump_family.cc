@@ -96,10 +96,17 @@ void CmdRestore(CmdContext& ctx) {
   if (ttl && ttl <= now) {
     // Already expired: the key is not created (an old one was still replaced), as Redis.
     ctx.reply.Ok();
+    if (old)
+      ctx.Propagate({"DEL", a[1]});
+    else
+      ctx.NoPropagate();
     return;
   }
   Entry* e = ctx.db.Insert(a[1], std::move(*value));
   if (ttl) ctx.db.SetExpire(e, ttl);
+  // Logged with an absolute TTL, as Redis 7 rewrites it: RESTORE key ms payload ABSTTL REPLACE.
+  std::string ms = std::to_string(ttl);
+  ctx.Propagate({"RESTORE", a[1], ms, payload, "ABSTTL", "REPLACE"});
   if (idle >= 0) {
     const int64_t now_s = now / 1000;
     e->access_s = static_cast<uint32_t>(idle >= now_s ? 0 : now_s - idle);
