@@ -206,19 +206,59 @@ class CrashMatrixTest(Base):
                 vals = c.mget([f"{p}:{tag}:{i}" for i in range(n)])
                 self.assertEqual(vals, [str(i).encode() for i in range(n)], f"{p}:{tag}:*")
 
-    def crash_rounds(self, shards, fsync, rounds=2):
+    def global_ops(self, port, stop, acked):
+        """SWAPDB 2 3 and FLUSHDB of db 5 in a loop: every one starts a new epoch of files
+        while the writers append."""
+        c = redis.Redis(port=port, socket_timeout=30)
+        c5 = redis.Redis(port=port, db=5, socket_timeout=30)
+        try:
+            while not stop.is_set():
+                c.swapdb(2, 3)
+                acked["swaps"] += 1
+                c5.set("marker", acked["swaps"])
+                c5.flushdb()
+                time.sleep(0.02)
+        except (redis.ConnectionError, redis.TimeoutError, ConnectionResetError):
+            pass
+
+    def check_global_ops(self, c, acked):
+        two = redis.Redis(port=c.connection_pool.connection_kwargs["port"], db=2)
+        three = redis.Redis(port=c.connection_pool.connection_kwargs["port"], db=3)
+        a, b = two.get("which"), three.get("which")
+        self.assertEqual(sorted([a, b]), [b"three", b"two"], "SWAPDB lost a database")
+        swaps = 0 if a == b"two" else 1  # parity of the swaps on disk
+        if self.fsync == "always":  # every acknowledged swap, perhaps one more
+            self.assertIn(swaps, {acked["swaps"] % 2, (acked["swaps"] + 1) % 2})
+        five = redis.Redis(port=two.connection_pool.connection_kwargs["port"], db=5)
+        self.assertLessEqual(five.dbsize(), 1)
+        acked["swaps"] = swaps  # the next round goes on from what is on disk
+
+    def crash_rounds(self, shards, fsync, rounds=2, global_ops=False):
+        self.fsync = fsync
         tmp = self.mkdtemp()
         rng = random.Random(shards * 1000 + len(fsync))
         expected = {}  # tag -> (iterations that must be there, INCR value that must be there)
         srv = self.kevy(tmp, "--appendfsync", fsync, shards=shards)
+        ops_acked = {"swaps": 0}
+        if global_ops:
+            srv.client(db=2).set("which", "two")
+            srv.client(db=3).set("which", "three")
         for r in range(rounds):
             writers = [Writer(srv.port, f"r{r}t{i}") for i in range(self.THREADS)]
             for w in writers:
                 w.start()
+            stop = threading.Event()
+            if global_ops:
+                ops = threading.Thread(target=self.global_ops, args=(srv.port, stop, ops_acked),
+                                       daemon=True)
+                ops.start()
             # everysec: long enough for the 2 s bound to say something
             time.sleep(rng.uniform(0.4, 1.6) if fsync == "always" else rng.uniform(2.6, 3.4))
             t_kill = time.monotonic()
             srv.kill()
+            stop.set()
+            if global_ops:
+                ops.join(30)
             for w in writers:
                 w.join(30)
                 self.assertIsNone(w.error, f"writer {w.tag}: {w.error!r}")
@@ -232,6 +272,8 @@ class CrashMatrixTest(Base):
             c = srv.client()
             for tag, (n, incr_min) in expected.items():  # earlier rounds too: no black hole
                 self.check_writer(c, tag, n, incr_min)
+            if global_ops:
+                self.check_global_ops(c, ops_acked)
         srv.stop()
 
     def test_always_1_shard(self):
@@ -250,6 +292,12 @@ class CrashMatrixTest(Base):
 
     def test_everysec_4_shards(self):
         self.crash_rounds(4, "everysec")
+
+    def test_epochs_under_load_always_1_shard(self):
+        self.crash_rounds(1, "always", global_ops=True)
+
+    def test_epochs_under_load_everysec_4_shards(self):
+        self.crash_rounds(4, "everysec", global_ops=True)
 
 
 # ----------------------------------------------------------------------------- 2. torn tails
