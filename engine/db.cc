@@ -1,6 +1,8 @@
 // Db implementation: lookup with lazy expiry, the volatile-key index, active expiry.
 #include "engine/db.h"
 
+#include "engine/snapshot.h"
+
 #include "engine/shard_stats.h"
 
 namespace kevy {
@@ -37,6 +39,7 @@ Entry* Db::Find(std::string_view key, int64_t now_ms, bool touch) {
     return nullptr;
   }
   if (touch) e->access_s = LruClock(now_ms);
+  Cover(e);
   return e;
 }
 
@@ -46,6 +49,7 @@ Entry* Db::Insert(std::string_view key, Value v) {
   e->hash = HashKey(key);
   e->value = std::move(v);
   table_.Insert(e);
+  if (snap_) MarkNew(e);
   return e;
 }
 
@@ -62,6 +66,9 @@ Entry* Db::FindOrCreate(std::string_view key, int64_t now_ms, bool* created) {
     e->key.assign(key);
     e->hash = hash;
     table_.Insert(e);
+    if (snap_) MarkNew(e);
+  } else {
+    Cover(e);
   }
   e->access_s = LruClock(now_ms);
   return e;
@@ -82,6 +89,7 @@ bool Db::Erase(std::string_view key, int64_t now_ms) {
 void Db::Erase(Entry* e) { delete Detach(e); }
 
 Entry* Db::Detach(Entry* e) {
+  Cover(e);  // its value at the cut goes into a snapshot in progress before it leaves
   if (e->expire_at_ms != kNoExpire) {
     int64_t keep = e->expire_at_ms;
     UnindexVolatile(e);
@@ -93,6 +101,7 @@ Entry* Db::Detach(Entry* e) {
 }
 
 void Db::Adopt(Entry* e) {
+  if (snap_) MarkNew(e);  // new to this Db since the cut
   e->next = nullptr;
   table_.Insert(e);
   if (e->expire_at_ms != kNoExpire) IndexVolatile(e);
@@ -108,6 +117,7 @@ void Db::ClearExpire(Entry* e) {
 }
 
 void Db::Clear() {
+  CoverAll();
   volatile_.clear();
   table_.Clear();
 }
@@ -137,7 +147,10 @@ Entry* Db::RandomEntry(int64_t now_ms, uint64_t (*rng)(void*), void* st) {
   for (int tries = 0; tries < 100 && table_.size() > 0; ++tries) {
     Entry* e = table_.Random(rng, st);
     if (!e) return nullptr;
-    if (!IsExpired(e, now_ms)) return e;
+    if (!IsExpired(e, now_ms)) {
+      Cover(e);
+      return e;
+    }
     ExpireEntry(e);
   }
   return table_.size() ? table_.Random(rng, st) : nullptr;
@@ -164,6 +177,12 @@ size_t Db::ActiveExpire(int64_t now_ms, int keys_per_loop, int acceptable_stale_
     if ((iteration & 15) == 15 && clock_us() > deadline_us) break;
   }
   return expired_total;
+}
+
+void Db::CoverSlow(Entry* e) { snap_->Cover(*this, e); }
+void Db::MarkNew(Entry* e) { snap_->MarkNew(e); }
+void Db::CoverAll() {
+  if (snap_) snap_->CoverAll(*this);
 }
 
 }  // namespace kevy

@@ -16,6 +16,7 @@
 namespace kevy {
 
 struct ShardStats;
+class ShardSnapshot;
 
 class Db {
  public:
@@ -35,7 +36,11 @@ class Db {
   // Updates the access clock unless `touch` is false.
   Entry* Find(std::string_view key, int64_t now_ms, bool touch = true);
   // Lookup that ignores (and does not remove) expiry.
-  Entry* FindRaw(std::string_view key) { return table_.Find(key); }
+  Entry* FindRaw(std::string_view key) {
+    Entry* e = table_.Find(key);
+    if (e) Cover(e);
+    return e;
+  }
 
   // Returns the live entry for key, creating an empty string entry when absent (or
   // expired). `*created` tells which.
@@ -61,6 +66,16 @@ class Db {
 
   void Clear();
   void Swap(Db& other);
+
+  // A snapshot in progress on this shard (engine/snapshot.h), or null: every entry handed out
+  // for possible change is covered by it first, every new entry is marked as after the cut.
+  void set_snapshot(ShardSnapshot* s) { snap_ = s; }
+  ShardSnapshot* snapshot() const { return snap_; }
+  void Cover(Entry* e) {
+    if (snap_) [[unlikely]]
+      CoverSlow(e);
+  }
+  void CoverAll();
 
   // SCAN step over this Db (see Table::Scan). Expired keys are skipped by the caller.
   template <class Fn>
@@ -97,8 +112,12 @@ class Db {
 
   Table table_;
   std::vector<Entry*> volatile_;
+  void CoverSlow(Entry* e);
+  void MarkNew(Entry* e);
+
   ShardStats* stats_;
   int index_ = 0;
+  ShardSnapshot* snap_ = nullptr;
 };
 
 }  // namespace kevy

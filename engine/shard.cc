@@ -394,6 +394,26 @@ void Shard::PropagateKeyState(int db, std::string_view key) {
     Propagate(db, {"DEL", key});
 }
 
+void Shard::StartSnapshot(std::shared_ptr<SnapshotJob> job) {
+  snapshot_ = std::make_shared<ShardSnapshot>(*this, std::move(job));
+  for (auto& d : dbs_) d->set_snapshot(snapshot_.get());
+  stats_.dirty_at_cut = stats_.dirty;
+}
+
+bool Shard::SnapshotStep() {
+  if (!snapshot_) return false;
+  bool did = snapshot_->Step(64 * 1024);
+  if (snapshot_->scan_done())  // every entry is covered: the hooks have nothing left to do
+    for (auto& d : dbs_)
+      if (d->snapshot() == snapshot_.get()) d->set_snapshot(nullptr);
+  if (snapshot_->finished()) snapshot_.reset();
+  return did;
+}
+
+void Shard::SnapshotAcked() {
+  if (snapshot_ && snapshot_->finished()) snapshot_.reset();
+}
+
 void Shard::AddClient(ClientState* c) { clients_[c->id] = c; }
 void Shard::RemoveClient(ClientState* c) { clients_.erase(c->id); }
 

@@ -26,6 +26,7 @@
 #include "engine/db.h"
 #include "engine/server_state.h"
 #include "engine/shard_stats.h"
+#include "engine/snapshot.h"
 #include "engine/task.h"
 #include "persist/aof_log.h"
 
@@ -44,10 +45,22 @@ class Shard {
   int num_dbs() const { return static_cast<int>(dbs_.size()); }
   Db& db(int i) { return *dbs_[i]; }
   void SwapDbs(int a, int b) {
+    dbs_[a]->CoverAll();  // a snapshot in progress keeps each database's contents at the cut
+    dbs_[b]->CoverAll();
     std::swap(dbs_[a], dbs_[b]);
     dbs_[a]->set_index(a);
     dbs_[b]->set_index(b);
   }
+
+  // --- snapshots (engine/snapshot.h) ---
+  // Starts this shard's part of `job` (called with every shard locked: the cut).
+  void StartSnapshot(std::shared_ptr<SnapshotJob> job);
+  // One budgeted step of the snapshot scan (the loop calls it every iteration).
+  bool SnapshotStep();
+  bool SnapshotHasWork() const { return snapshot_ && snapshot_->HasWork(); }
+  bool snapshot_active() const { return snapshot_ != nullptr; }
+  // A chunk came back from the coordinator.
+  void SnapshotAcked();
 
   // --- persistence ---
   // This shard's incr file of the AOF, or null when appendonly is off.
@@ -157,6 +170,7 @@ class Shard {
   NetHooks* net_ = nullptr;
   std::vector<std::unique_ptr<Db>> dbs_;
   std::unique_ptr<aof::ShardLog> aof_;
+  std::shared_ptr<ShardSnapshot> snapshot_;
   int64_t now_ms_ = 0;
   uint64_t rng_;
   ShardStats stats_;

@@ -25,13 +25,17 @@ struct ShardStats {
   uint64_t cross_shard_batches = 0;       // inbox messages sent by this shard
   uint64_t cross_shard_tasks = 0;         // tasks carried in them
   uint64_t dirty = 0;                     // changes (logged effects) since start, as Redis's server.dirty
+  uint64_t dirty_at_cut = 0;              // `dirty` when the last snapshot started here
+  uint64_t dirty_saved = 0;               // `dirty` covered by the last successful save
 
   ShardStats& operator+=(const ShardStats& o) {
-    static_assert(sizeof(ShardStats) == 16 * sizeof(uint64_t),
+    static_assert(sizeof(ShardStats) == 18 * sizeof(uint64_t),
                   "a new ShardStats field must be added to operator+=");
     total_commands_processed += o.total_commands_processed;
     total_connections_received += o.total_connections_received;
     dirty += o.dirty;
+    dirty_at_cut += o.dirty_at_cut;
+    dirty_saved += o.dirty_saved;
     rejected_connections += o.rejected_connections;
     net_input_bytes += o.net_input_bytes;
     net_output_bytes += o.net_output_bytes;

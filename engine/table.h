@@ -26,6 +26,7 @@ struct Entry {
   int64_t expire_at_ms = kNoExpire;  // absolute unix ms, kNoExpire when persistent
   uint32_t volatile_idx = 0;         // position in Db's volatile index while expire_at_ms set
   uint32_t access_s = 0;             // LRU clock (seconds) of the last access
+  uint32_t snap_epoch = 0;           // the last snapshot that covered it (engine/snapshot.h)
   std::string key;
   Value value;
 };

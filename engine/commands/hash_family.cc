@@ -112,7 +112,7 @@ void CmdHGet(CmdContext& ctx) {
   bool wrong;
   Hash* h = ReadHash(ctx, &wrong);
   if (wrong) return;
-  const std::string* v = h ? h->Find(ctx.args[2]) : nullptr;
+  auto v = h ? h->Find(ctx.args[2]) : std::nullopt;
   if (v)
     ctx.reply.Bulk(*v);
   else
@@ -125,7 +125,7 @@ void CmdHMGet(CmdContext& ctx) {
   if (wrong) return;
   ctx.reply.ArrayHeader(ctx.args.size() - 2);
   for (size_t i = 2; i < ctx.args.size(); ++i) {
-    const std::string* v = h ? h->Find(ctx.args[i]) : nullptr;
+    auto v = h ? h->Find(ctx.args[i]) : std::nullopt;
     if (v)
       ctx.reply.Bulk(*v);
     else
@@ -164,7 +164,7 @@ void CmdHStrLen(CmdContext& ctx) {
   bool wrong;
   Hash* h = ReadHash(ctx, &wrong);
   if (wrong) return;
-  const std::string* v = h ? h->Find(ctx.args[2]) : nullptr;
+  auto v = h ? h->Find(ctx.args[2]) : std::nullopt;
   ctx.reply.Integer(v ? static_cast<int64_t>(v->size()) : 0);
 }
 
@@ -203,7 +203,7 @@ void CmdHIncrBy(CmdContext& ctx) {
   Hash* h = WriteHash(ctx);
   if (!h) return;
   int64_t v = 0;
-  if (const std::string* old = h->Find(ctx.args[2])) {
+  if (auto old = h->Find(ctx.args[2])) {
     if (!ParseInt64(*old, &v)) {
       ctx.reply.Error(kHashNotInteger);
       return;
@@ -236,7 +236,7 @@ void CmdHIncrByFloat(CmdContext& ctx) {
   Hash* h = WriteHash(ctx);
   if (!h) return;
   long double v = 0;
-  if (const std::string* old = h->Find(ctx.args[2])) {
+  if (auto old = h->Find(ctx.args[2])) {
     if (!ParseLongDoubleArg(*old, &v)) {
       ctx.reply.Error(kHashNotFloat);
       return;
@@ -304,9 +304,20 @@ void CmdHRandField(CmdContext& ctx) {
   auto header = [&](size_t n) { ctx.reply.ArrayHeader(withvalues && !resp3 ? 2 * n : n); };
   size_t size = h->Size();
   if (count < 0) {
-    // Repetitions allowed: |count| independent picks.
+    // Repetitions allowed: |count| independent picks (a listpack is walked once, not per
+    // pick).
     size_t n = static_cast<size_t>(-count);
     header(n);
+    if (h->is_listpack()) {
+      std::vector<std::pair<std::string_view, std::string_view>> all;
+      all.reserve(size);
+      h->ForEach([&](std::string_view f, std::string_view v) { all.emplace_back(f, v); });
+      for (size_t i = 0; i < n; ++i) {
+        const auto& [f, v] = all[Shard::RandFn(&ctx.shard) % size];
+        emit(f, v);
+      }
+      return;
+    }
     for (size_t i = 0; i < n; ++i) {
       auto [f, v] = h->Random(&Shard::RandFn, &ctx.shard);
       emit(f, v);

@@ -62,7 +62,8 @@ Entry* FindOrCreateSet(Shard& shard, Db& db, std::string_view key, bool* wrong) 
   return e;
 }
 
-void WriteMembers(ReplyBuilder& rb, const std::vector<std::string_view>& m) {
+template <class List>
+void WriteMembers(ReplyBuilder& rb, const List& m) {
   rb.SetHeader(m.size());
   for (std::string_view s : m) rb.Bulk(s);
 }
@@ -187,13 +188,14 @@ void CmdSRandMember(CmdContext& ctx) {
     return ctx.reply.Null();
   }
   Set* set = AsSet(e);
+  Set::NumBuf nb;
   size_t n = set->Size();
-  if (!with_count) return ctx.reply.Bulk(set->At(ctx.shard.Rand() % n));
+  if (!with_count) return ctx.reply.Bulk(set->At(ctx.shard.Rand() % n, &nb));
   if (count < 0) {
     // Repetitions allowed: independent picks.
     uint64_t m = static_cast<uint64_t>(-count);
     ctx.reply.ArrayHeader(m);
-    for (uint64_t i = 0; i < m; ++i) ctx.reply.Bulk(set->At(ctx.shard.Rand() % n));
+    for (uint64_t i = 0; i < m; ++i) ctx.reply.Bulk(set->At(ctx.shard.Rand() % n, &nb));
     return;
   }
   if (static_cast<uint64_t>(count) >= n) {
@@ -210,7 +212,7 @@ void CmdSRandMember(CmdContext& ctx) {
     for (size_t i = 0; i < want; ++i) {
       size_t j = i + ctx.shard.Rand() % (n - i);
       std::swap(idx[i], idx[j]);
-      ctx.reply.Bulk(set->At(idx[i]));
+      ctx.reply.Bulk(set->At(idx[i], &nb));
     }
     return;
   }
@@ -218,7 +220,7 @@ void CmdSRandMember(CmdContext& ctx) {
   absl::flat_hash_set<uint32_t> seen;
   while (seen.size() < want) {
     uint32_t i = static_cast<uint32_t>(ctx.shard.Rand() % n);
-    if (seen.insert(i).second) ctx.reply.Bulk(set->At(i));
+    if (seen.insert(i).second) ctx.reply.Bulk(set->At(i, &nb));
   }
 }
 
@@ -267,8 +269,11 @@ void CmdSScan(CmdContext& ctx) {
   auto keep = [&](std::string_view m) {
     if (!pattern || StringMatch(*pattern, m)) out.push_back(m);
   };
+  Set::NumBuf nb;
+  Set::MemberList all;  // holds an intset's formatted members while `out` points at them
   if (set->is_intset()) {
-    for (std::string_view m : set->Members()) keep(m);
+    all = set->Members();
+    for (std::string_view m : all) keep(m);
   } else {
     // Walk the member vector downwards: cursor c (> 0) means positions [0, c) are still to
     // visit, 0 starts at the top. Removal only moves the last member into the hole, so a
@@ -278,7 +283,7 @@ void CmdSScan(CmdContext& ctx) {
     uint64_t top = cursor == 0 || cursor > n ? n : cursor;
     uint64_t c = static_cast<uint64_t>(count);
     uint64_t bottom = top > c ? top - c : 0;
-    for (uint64_t i = top; i > bottom; --i) keep(set->At(i - 1));
+    for (uint64_t i = top; i > bottom; --i) keep(set->At(i - 1, &nb));
     next = bottom;
   }
   ctx.reply.ArrayHeader(2);
@@ -307,7 +312,8 @@ SetSnap Snapshot(Shard& s, Db& db, std::string_view key, uint32_t flags) {
   snap.exists = true;
   Set* set = AsSet(e);
   snap.members.reserve(set->Size());
-  for (size_t i = 0; i < set->Size(); ++i) snap.members.push_back(set->At(i));
+  Set::NumBuf nb;
+  for (size_t i = 0; i < set->Size(); ++i) snap.members.emplace_back(set->At(i, &nb));
   return snap;
 }
 

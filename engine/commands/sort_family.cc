@@ -194,7 +194,7 @@ void LoadSource(Shard& s, const SortSpec& spec, SortState& st) {
   }
   if (st.dontsort) st.use_by = false;
   // Redis converts a sorted set it sorts to a skiplist, for good.
-  if (type == ObjType::kZSet) e->value.As<ZSet>()->set_listpack(false);
+  if (type == ObjType::kZSet) e->value.As<ZSet>()->ConvertToSkiplist();
 
   int64_t len = e ? static_cast<int64_t>(e->value.obj->Size()) : 0;
   int64_t start = std::min(std::max(spec.limit_start, int64_t{0}), len);
@@ -237,18 +237,17 @@ void LoadSource(Shard& s, const SortSpec& spec, SortState& st) {
     const ZSet* z = e->value.As<ZSet>();
     if (st.dontsort) {
       if (veclen > 0) {
-        st.elems.reserve(static_cast<size_t>(veclen));
-        const ZSet::Node* n = spec.desc ? z->ByRank(static_cast<size_t>(len - start - 1))
-                                        : z->ByRank(static_cast<size_t>(start));
-        for (int64_t i = 0; i < veclen && n; ++i) {
-          st.elems.push_back(n->member);
-          n = spec.desc ? n->prev() : n->next();
-        }
+        // Ranks [start, start+veclen) counted from the top when DESC, as Redis walks them.
+        std::vector<ZItem> items;
+        size_t first = spec.desc ? static_cast<size_t>(len - start - veclen) : static_cast<size_t>(start);
+        z->Range(first, first + static_cast<size_t>(veclen) - 1, spec.desc, &items);
+        st.elems.reserve(items.size());
+        for (const ZItem& it : items) st.elems.emplace_back(it.member);
       }
       end -= start;
       start = 0;
     } else {
-      z->ForEach([&](const ZSet::Node& n) { st.elems.push_back(n.member); });
+      z->ForEachMember([&](std::string_view m, double) { st.elems.emplace_back(m); });
     }
   }
   st.start = start;
@@ -270,9 +269,9 @@ std::optional<std::string> RunLookup(Shard& s, const SortSpec& spec, const Looku
   if (!e) return std::nullopt;
   if (l.pattern->kind == Pattern::kField) {
     if (e->value.type != ObjType::kHash) return std::nullopt;
-    const std::string* v = e->value.As<Hash>()->Find(l.pattern->field);
+    auto v = e->value.As<Hash>()->Find(l.pattern->field);
     if (!v) return std::nullopt;
-    return *v;
+    return std::string(*v);
   }
   if (e->value.type != ObjType::kString) return std::nullopt;
   return e->value.str;

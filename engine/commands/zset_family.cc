@@ -40,7 +40,6 @@ constexpr std::string_view kZrandCountRange =
     "ERR value is out of range, value must between -9223372036854775807 and "
     "9223372036854775807";
 
-using Node = ZSet::Node;
 
 struct ZLimits {
   size_t entries = 128;
@@ -148,20 +147,20 @@ Entry* WriteEntry(CmdContext& ctx, std::string_view key) {
 void ReplyScore(ReplyBuilder& rb, double d) { rb.Double(d); }
 
 // Scores as elements of a flat RESP2 array are bulk strings; Double() does that in RESP2.
-void EmitNodes(ReplyBuilder& rb, const std::vector<const Node*>& nodes, bool withscores) {
+void EmitItems(ReplyBuilder& rb, const std::vector<ZItem>& items, bool withscores) {
   if (withscores && rb.proto() >= 3) {
-    rb.ArrayHeader(nodes.size());
-    for (const Node* n : nodes) {
+    rb.ArrayHeader(items.size());
+    for (const ZItem& n : items) {
       rb.ArrayHeader(2);
-      rb.Bulk(n->member);
-      rb.Double(n->score);
+      rb.Bulk(n.member);
+      rb.Double(n.score);
     }
     return;
   }
-  rb.ArrayHeader(nodes.size() * (withscores ? 2 : 1));
-  for (const Node* n : nodes) {
-    rb.Bulk(n->member);
-    if (withscores) rb.Double(n->score);
+  rb.ArrayHeader(items.size() * (withscores ? 2 : 1));
+  for (const ZItem& n : items) {
+    rb.Bulk(n.member);
+    if (withscores) rb.Double(n.score);
   }
 }
 
@@ -235,7 +234,7 @@ void ZaddGeneric(CmdContext& ctx, unsigned flags, size_t scoreidx) {
       return;
     }
     auto z = std::make_unique<ZSet>();
-    if (lim.entries == 0 || lim.value < a[scoreidx + 1].size()) z->set_listpack(false);
+    if (lim.entries == 0 || lim.value < a[scoreidx + 1].size()) z->ConvertToSkiplist();
     e = ctx.db.Insert(a[1], Value(ObjType::kZSet, std::move(z)));
   }
   ZSet* z = e->value.As<ZSet>();
@@ -261,6 +260,9 @@ void ZaddGeneric(CmdContext& ctx, unsigned flags, size_t scoreidx) {
       }
     } else {
       if (xx) continue;
+      // As Redis's zsetAdd: convert before an insert that would pass the thresholds.
+      if (z->listpack() && (z->Size() + 1 > lim.entries || member.size() > lim.value))
+        z->ConvertToSkiplist();
       z->Insert(member, score);
       ++added;
       ++processed;
@@ -431,8 +433,8 @@ bool ParseRange(const ArgList& a, size_t minidx, size_t first_opt, RangeSpec* s,
   return true;
 }
 
-// The nodes a parsed range selects, in reply order.
-void Select(const ZSet& z, const RangeSpec& s, std::vector<const Node*>* out) {
+// The items a parsed range selects, in reply order.
+void Select(const ZSet& z, const RangeSpec& s, std::vector<ZItem>* out) {
   bool rev = s.dir == Dir::kReverse;
   if (s.type == RangeType::kRank) {
     int64_t len = static_cast<int64_t>(z.Size());
@@ -442,32 +444,29 @@ void Select(const ZSet& z, const RangeSpec& s, std::vector<const Node*>* out) {
     if (start < 0) start = 0;
     if (start > end || start >= len) return;
     if (end >= len) end = len - 1;
-    size_t n = static_cast<size_t>(end - start + 1);
-    out->reserve(n);
-    const Node* x = z.ByRank(rev ? static_cast<size_t>(len - 1 - start) : static_cast<size_t>(start));
-    for (; x && n; --n) {
-      out->push_back(x);
-      x = rev ? x->prev() : x->next();
-    }
+    out->reserve(static_cast<size_t>(end - start + 1));
+    if (rev)
+      z.Range(static_cast<size_t>(len - 1 - end), static_cast<size_t>(len - 1 - start), true, out);
+    else
+      z.Range(static_cast<size_t>(start), static_cast<size_t>(end), false, out);
     return;
   }
-  const Node* x;
-  if (s.type == RangeType::kScore)
-    x = rev ? z.LastInRange(s.score) : z.FirstInRange(s.score);
-  else
-    x = rev ? z.LastInLex(s.lex) : z.FirstInLex(s.lex);
+  size_t first, last;
+  bool any = s.type == RangeType::kScore ? z.ScoreRanks(s.score, &first, &last)
+                                         : z.LexRanks(s.lex, &first, &last);
   // A negative offset skips everything, as in Redis (its `while (offset--)`).
-  if (s.offset < 0) return;
-  for (int64_t off = s.offset; x && off; --off) x = rev ? x->prev() : x->next();
-  int64_t limit = s.limit;
-  while (x && limit--) {
-    bool in = s.type == RangeType::kScore
-                  ? (rev ? s.score.GteMin(x->score) : s.score.LteMax(x->score))
-                  : (rev ? s.lex.GteMin(x->member) : s.lex.LteMax(x->member));
-    if (!in) break;
-    out->push_back(x);
-    x = rev ? x->prev() : x->next();
-  }
+  if (!any || s.offset < 0) return;
+  size_t n = last - first + 1;
+  auto off = static_cast<uint64_t>(s.offset);
+  if (off >= n) return;
+  n -= off;
+  if (s.limit >= 0) n = std::min<size_t>(n, static_cast<size_t>(s.limit));
+  if (n == 0) return;
+  out->reserve(n);
+  if (rev)
+    z.Range(last - off - (n - 1), last - off, true, out);
+  else
+    z.Range(first + off, first + off + n - 1, false, out);
 }
 
 void RangeReply(CmdContext& ctx, RangeSpec& s, size_t minidx, size_t first_opt) {
@@ -475,9 +474,9 @@ void RangeReply(CmdContext& ctx, RangeSpec& s, size_t minidx, size_t first_opt) 
   bool wrong;
   ZSet* z = ReadZSet(ctx, ctx.args[1], &wrong);
   if (wrong) return ctx.reply.Error(errors::kWrongType);
-  std::vector<const Node*> nodes;
-  if (z) Select(*z, s, &nodes);
-  EmitNodes(ctx.reply, nodes, s.withscores);
+  std::vector<ZItem> items;
+  if (z) Select(*z, s, &items);
+  EmitItems(ctx.reply, items, s.withscores);
 }
 
 void CmdZrange(CmdContext& ctx) {
@@ -526,13 +525,10 @@ void CmdZremrange(CmdContext& ctx) {
       removed = z->EraseRanks(static_cast<size_t>(start), static_cast<size_t>(end));
     }
   } else {
-    Node* x = kType == RangeType::kScore ? z->FirstInRange(s.score) : z->FirstInLex(s.lex);
-    while (x && (kType == RangeType::kScore ? s.score.LteMax(x->score) : s.lex.LteMax(x->member))) {
-      Node* next = x->next();
-      z->EraseNode(x);
-      ++removed;
-      x = next;
-    }
+    size_t first, last;
+    if (kType == RangeType::kScore ? z->ScoreRanks(s.score, &first, &last)
+                                   : z->LexRanks(s.lex, &first, &last))
+      removed = z->EraseRanks(first, last);
   }
   if (z->Size() == 0) ctx.db.Erase(e);
   ctx.reply.Integer(static_cast<int64_t>(removed));
@@ -559,11 +555,12 @@ void CmdZpop(CmdContext& ctx) {
   bool pairs = has_count && ctx.reply.proto() >= 3;
   ctx.reply.ArrayHeader(pairs ? n : n * 2);
   for (size_t i = 0; i < n; ++i) {
-    Node* x = kMax ? z->Last() : z->First();
+    size_t r = kMax ? z->Size() - 1 : 0;
+    ZItem x = z->AtRank(r);
     if (pairs) ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk(x->member);
-    ctx.reply.Double(x->score);
-    z->EraseNode(x);
+    ctx.reply.Bulk(x.member);
+    ctx.reply.Double(x.score);
+    z->EraseRanks(r, r);
   }
   if (z->Size() == 0) ctx.db.Erase(e);
 }
@@ -602,35 +599,44 @@ void CmdZrandmember(CmdContext& ctx) {
   uint64_t& rs = RandState();
   if (!has_count) {
     if (!z) return ctx.reply.Null();
-    return ctx.reply.Bulk(z->ByRank(NextRandom(&rs) % z->Size())->member);
+    return ctx.reply.Bulk(z->AtRank(NextRandom(&rs) % z->Size()).member);
   }
   if (!z || count == 0) return ctx.reply.ArrayHeader(0);
   size_t size = z->Size();
-  std::vector<const Node*> picked;
+  std::vector<ZItem> picked;
   if (count < 0) {
-    // Repetitions allowed: |count| independent draws.
+    // Repetitions allowed: |count| independent draws (a listpack is walked once, not per
+    // draw).
     uint64_t n = static_cast<uint64_t>(-count);
     picked.reserve(std::min<uint64_t>(n, 1 << 20));
-    for (uint64_t i = 0; i < n; ++i) picked.push_back(z->ByRank(NextRandom(&rs) % size));
+    std::vector<ZItem> all;
+    if (z->listpack()) z->Range(0, size - 1, false, &all);
+    for (uint64_t i = 0; i < n; ++i) {
+      size_t r = NextRandom(&rs) % size;
+      picked.push_back(all.empty() ? z->AtRank(r) : all[r]);
+    }
   } else if (static_cast<uint64_t>(count) >= size) {
-    z->ForEach([&](const Node& x) { picked.push_back(&x); });
+    z->Range(0, size - 1, false, &picked);
   } else {
     // Distinct: a partial Fisher-Yates over the ranks.
-    std::vector<const Node*> all;
+    std::vector<ZItem> all;
     all.reserve(size);
-    z->ForEach([&](const Node& x) { all.push_back(&x); });
+    z->Range(0, size - 1, false, &all);
     for (size_t i = 0; i < static_cast<size_t>(count); ++i) {
       size_t j = i + NextRandom(&rs) % (size - i);
       std::swap(all[i], all[j]);
       picked.push_back(all[i]);
     }
   }
-  EmitNodes(ctx.reply, picked, withscores);
+  EmitItems(ctx.reply, picked, withscores);
 }
 
 // ---------------------------------------------------------------------------------------
 // ZSCAN: a listpack-encoded set is returned whole with cursor 0 (as Redis does); a skiplist
-// is walked by rank, COUNT elements per call.
+// is scanned through its member dict with the reverse-binary cursor (Redis's dictScan), so
+// every member present for the whole scan is returned at least once however the set
+// changes between calls. As Redis, a call visits buckets until COUNT members were collected
+// or 10*COUNT buckets were visited.
 
 void CmdZscan(CmdContext& ctx) {
   const ArgList& a = ctx.args;
@@ -664,30 +670,30 @@ void CmdZscan(CmdContext& ctx) {
   bool wrong;
   ZSet* z = ReadZSet(ctx, a[1], &wrong);
   if (wrong) return ctx.reply.Error(errors::kWrongType);
-  std::vector<const Node*> nodes;
+  std::vector<ZItem> items;
   uint64_t next = 0;
   if (z) {
     if (z->listpack()) {
-      z->ForEach([&](const Node& x) { nodes.push_back(&x); });
-    } else if (cursor < z->Size()) {
-      const Node* x = z->ByRank(cursor);
-      for (int64_t i = 0; x && i < count; ++i, ++cursor) {
-        nodes.push_back(x);
-        x = x->next();
-      }
-      next = x ? cursor : 0;
+      z->ForEachMember([&](std::string_view m, double sc) { items.push_back({m, sc}); });
+    } else {
+      int64_t budget = count * 10;
+      auto take = [&](std::string_view m, double sc) { items.push_back({m, sc}); };
+      next = cursor;
+      do {
+        next = z->ScanSkiplist(next, take);
+      } while (next && --budget > 0 && static_cast<int64_t>(items.size()) < count);
     }
   }
-  std::vector<const Node*> kept;
-  for (const Node* x : nodes)
-    if (!has_pattern || StringMatch(pattern, x->member)) kept.push_back(x);
+  std::vector<ZItem> kept;
+  for (const ZItem& x : items)
+    if (!has_pattern || StringMatch(pattern, x.member)) kept.push_back(x);
   ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk(std::to_string(next));
   ctx.reply.ArrayHeader(kept.size() * 2);
   char buf[32];
-  for (const Node* x : kept) {
-    ctx.reply.Bulk(x->member);
-    ctx.reply.Bulk(std::string_view(buf, FormatDouble(x->score, buf)));
+  for (const ZItem& x : kept) {
+    ctx.reply.Bulk(x.member);
+    ctx.reply.Bulk(std::string_view(buf, FormatDouble(x.score, buf)));
   }
 }
 
@@ -811,7 +817,7 @@ void ReadSource(Shard& s, Db& d, std::string_view key, Source* src) {
   src->state = Source::kZSet;
   ZSet* z = e->value.As<ZSet>();
   src->items.reserve(z->Size());
-  z->ForEach([&](const Node& x) { src->items.emplace_back(x.member, x.score); });
+  z->ForEachMember([&](std::string_view m, double sc) { src->items.emplace_back(m, sc); });
 }
 
 void Aggregate(double* acc, double v, Agg agg) {
@@ -938,11 +944,11 @@ int64_t StoreResult(Shard& shard, Db& db, std::string_view dest,
   db.Erase(dest, shard.now_ms());
   if (items.empty()) return 0;
   auto z = std::make_unique<ZSet>();
-  for (const auto& [mem, sc] : items) z->Insert(mem, sc);
   ZLimits lim = Limits(shard);
   size_t maxlen = 0;
   for (const auto& it : items) maxlen = std::max(maxlen, it.first.size());
-  z->set_listpack(items.size() <= lim.entries && maxlen <= lim.value);
+  if (items.size() > lim.entries || maxlen > lim.value) z->ConvertToSkiplist();
+  for (const auto& [mem, sc] : items) z->Insert(mem, sc);
   int64_t n = static_cast<int64_t>(z->Size());
   db.Insert(dest, Value(ObjType::kZSet, std::move(z)));
   return n;
@@ -1048,10 +1054,10 @@ void SelectOwned(Shard& s, Db& d, std::string_view key, const RangeSpec& spec,
     part->wrong = true;
     return;
   }
-  std::vector<const Node*> nodes;
-  Select(*e->value.As<ZSet>(), spec, &nodes);
-  part->items.reserve(nodes.size());
-  for (const Node* n : nodes) part->items.emplace_back(n->member, n->score);
+  std::vector<ZItem> items;
+  Select(*e->value.As<ZSet>(), spec, &items);
+  part->items.reserve(items.size());
+  for (const ZItem& n : items) part->items.emplace_back(n.member, n.score);
 }
 
 void CmdZrangestore(CmdContext& ctx) {
@@ -1159,11 +1165,12 @@ void PopInto(Db& db, Entry* e, std::string_view key, const MpopSpec& m, ReplyBui
   rb.Bulk(key);
   rb.ArrayHeader(n);
   for (size_t i = 0; i < n; ++i) {
-    Node* x = m.max ? z->Last() : z->First();
+    size_t r = m.max ? z->Size() - 1 : 0;
+    ZItem x = z->AtRank(r);
     rb.ArrayHeader(2);
-    rb.Bulk(x->member);
-    rb.Double(x->score);
-    z->EraseNode(x);
+    rb.Bulk(x.member);
+    rb.Double(x.score);
+    z->EraseRanks(r, r);
   }
   if (z->Size() == 0) db.Erase(e);
 }

@@ -7,116 +7,120 @@
 
 namespace kevy {
 
+namespace {
+
+Entry* NewEntry(std::string_view field, uint64_t hash, std::string_view value) {
+  auto* e = new Entry;
+  e->key.assign(field);
+  e->hash = hash;
+  e->value.str.assign(value);
+  return e;
+}
+
+}  // namespace
+
 std::unique_ptr<Collection> Hash::Clone() const {
   auto h = std::make_unique<Hash>();
-  h->listpack_ = listpack_;
-  if (listpack_) {
-    h->pairs_ = pairs_;
+  if (!table_) {
+    h->lp_ = Listpack(lp_);
   } else {
-    table_.ForEach([&](const Entry* e) {
-      auto* n = new Entry;
-      n->key = e->key;
-      n->hash = e->hash;
-      n->value.str = e->value.str;
-      h->table_.Insert(n);
+    h->table_ = std::make_unique<Table>();
+    table_->ForEach([&](const Entry* e) {
+      h->table_->Insert(NewEntry(e->key, e->hash, e->value.str));
     });
   }
   return h;
 }
 
 size_t Hash::HeapBytes() const {
-  size_t n = 0;
-  if (listpack_) {
-    n += pairs_.capacity() * sizeof(pairs_[0]);
-    for (const auto& p : pairs_) {
-      // Short strings live inside std::string (SSO); only longer ones allocate.
-      if (p.first.size() > 15) n += p.first.capacity() + 1;
-      if (p.second.size() > 15) n += p.second.capacity() + 1;
-    }
-  } else {
-    table_.ForEach([&](const Entry* e) {
-      n += sizeof(Entry) + sizeof(Entry*);
-      if (e->key.size() > 15) n += e->key.capacity() + 1;
-      if (e->value.str.size() > 15) n += e->value.str.capacity() + 1;
-    });
-  }
+  if (!table_) return lp_.bytes();
+  size_t n = sizeof(Table);
+  table_->ForEach([&](const Entry* e) {
+    n += sizeof(Entry) + sizeof(Entry*);
+    if (e->key.size() > 15) n += e->key.capacity() + 1;
+    if (e->value.str.size() > 15) n += e->value.str.capacity() + 1;
+  });
   return n;
 }
 
-std::string* Hash::Find(std::string_view field) {
-  if (listpack_) {
-    for (auto& p : pairs_)
-      if (p.first == field) return &p.second;
-    return nullptr;
+size_t Hash::LpFind(std::string_view field) const {
+  size_t e = lp_.end();
+  for (size_t p = lp_.begin(); p != e; p = lp_.Next(lp_.Next(p)))
+    if (lp_.Str(p) == field) return p;
+  return e;
+}
+
+std::optional<std::string_view> Hash::Find(std::string_view field) const {
+  if (!table_) {
+    size_t p = LpFind(field);
+    if (p == lp_.end()) return std::nullopt;
+    return lp_.Str(lp_.Next(p));
   }
-  Entry* e = table_.Find(field);
-  return e ? &e->value.str : nullptr;
+  Entry* e = table_->Find(field);
+  if (!e) return std::nullopt;
+  return std::string_view(e->value.str);
 }
 
 void Hash::ConvertToTable() {
-  Table t;
-  for (auto& p : pairs_) {
-    auto* e = new Entry;
-    e->key = std::move(p.first);
-    e->hash = HashKey(e->key);
-    e->value.str = std::move(p.second);
-    t.Insert(e);
-  }
-  pairs_.clear();
-  pairs_.shrink_to_fit();
+  auto t = std::make_unique<Table>();
+  ForEach([&](std::string_view f, std::string_view v) { t->Insert(NewEntry(f, HashKey(f), v)); });
+  lp_.clear();
   table_ = std::move(t);
-  listpack_ = false;
 }
 
 bool Hash::Set(std::string_view field, std::string_view value, const Limits& lim) {
-  if (listpack_ && (field.size() > lim.max_value || value.size() > lim.max_value)) ConvertToTable();
-  if (listpack_) {
-    for (auto& p : pairs_) {
-      if (p.first == field) {
-        p.second.assign(value);
-        return false;
-      }
+  if (!table_ && (field.size() > lim.max_value || value.size() > lim.max_value ||
+                  !lp_.SafeToAdd(field.size() + value.size())))
+    ConvertToTable();
+  if (!table_) {
+    std::string enc;
+    size_t p = LpFind(field);
+    if (p != lp_.end()) {
+      size_t v = lp_.Next(p);
+      Listpack::EncodeStr(&enc, value);
+      lp_.Splice(v, lp_.Next(v), enc, 0);
+      return false;
     }
-    pairs_.emplace_back(std::string(field), std::string(value));
-    if (pairs_.size() > lim.max_entries) ConvertToTable();
-    return true;
+    if (lp_.size() / 2 + 1 > lim.max_entries) {
+      ConvertToTable();  // as Redis: convert first, then add to the table
+    } else {
+      Listpack::EncodeStr(&enc, field);
+      Listpack::EncodeStr(&enc, value);
+      lp_.Splice(lp_.end(), lp_.end(), enc, 2);
+      return true;
+    }
   }
   uint64_t h = HashKey(field);
-  if (Entry* e = table_.Find(field, h)) {
+  if (Entry* e = table_->Find(field, h)) {
     e->value.str.assign(value);
     return false;
   }
-  auto* e = new Entry;
-  e->key.assign(field);
-  e->hash = h;
-  e->value.str.assign(value);
-  table_.Insert(e);
+  table_->Insert(NewEntry(field, h, value));
   return true;
 }
 
 bool Hash::Erase(std::string_view field) {
-  if (listpack_) {
-    for (auto it = pairs_.begin(); it != pairs_.end(); ++it) {
-      if (it->first == field) {
-        pairs_.erase(it);  // keeps insertion order, as deleting from a listpack does
-        return true;
-      }
-    }
-    return false;
+  if (!table_) {
+    size_t p = LpFind(field);
+    if (p == lp_.end()) return false;
+    lp_.Splice(p, lp_.Next(lp_.Next(p)), {}, -2);  // keeps insertion order, as Redis
+    return true;
   }
-  Entry* e = table_.Unlink(field, HashKey(field));
+  Entry* e = table_->Unlink(field, HashKey(field));
   if (!e) return false;
   delete e;
-  table_.MaybeShrink();
+  table_->MaybeShrink();
   return true;
 }
 
 std::pair<std::string_view, std::string_view> Hash::Random(uint64_t (*rng)(void*), void* state) {
-  if (listpack_) {
-    const auto& p = pairs_[rng(state) % pairs_.size()];
-    return {p.first, p.second};
+  if (!table_) {
+    size_t i = rng(state) % Size();
+    size_t p = lp_.begin();
+    while (i--) p = lp_.Next(lp_.Next(p));
+    return {lp_.Str(p), lp_.Str(lp_.Next(p))};
   }
-  Entry* e = table_.Random(rng, state);
+  Entry* e = table_->Random(rng, state);
   return {e->key, e->value.str};
 }
 
@@ -125,11 +129,11 @@ std::vector<std::pair<std::string_view, std::string_view>> Hash::RandomDistinct(
   std::vector<std::pair<std::string_view, std::string_view>> out;
   out.reserve(count);
   size_t n = Size();
-  if (!listpack_ && count * 3 <= n) {
+  if (table_ && count * 3 <= n) {
     // Few against many: random picks until `count` distinct ones (Redis's case 4).
     absl::flat_hash_set<const Entry*> seen;
     while (out.size() < count) {
-      Entry* e = table_.Random(rng, state);
+      Entry* e = table_->Random(rng, state);
       if (seen.insert(e).second) out.emplace_back(e->key, e->value.str);
     }
     return out;

@@ -1,9 +1,10 @@
 // Hash: the collection behind Redis's hash type (HSET, HGET, ...).
 //
 // Two forms, reported as Redis's OBJECT ENCODING names them:
-//   "listpack"  a vector of (field, value) pairs in insertion order -- the order Redis's
-//               listpack gives HGETALL/HKEYS/HSCAN for small hashes, so replies match
-//               byte for byte. Lookups are linear, bounded by hash-max-listpack-entries.
+//   "listpack"  a Listpack (engine/types/listpack.h) of field, value, field, value, ... in
+//               insertion order -- the order Redis's listpack gives HGETALL/HKEYS/HSCAN for
+//               small hashes, so replies match byte for byte. One allocation for the whole
+//               hash; lookups are linear, bounded by hash-max-listpack-entries.
 //   "hashtable" engine/table.h's Table of Entry nodes (Entry::key is the field,
 //               Entry::value.str the value). Reusing the keyspace table gives HSCAN the same
 //               reverse-binary cursor guarantee as SCAN (every field present for the whole
@@ -17,12 +18,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "engine/table.h"
+#include "engine/types/listpack.h"
 #include "engine/value.h"
 
 namespace kevy {
@@ -39,14 +42,14 @@ class Hash : public Collection {
   ~Hash() override = default;
 
   std::unique_ptr<Collection> Clone() const override;
-  size_t Size() const override { return listpack_ ? pairs_.size() : table_.size(); }
-  std::string_view Encoding() const override { return listpack_ ? "listpack" : "hashtable"; }
+  size_t Size() const override { return table_ ? table_->size() : lp_.size() / 2; }
+  std::string_view Encoding() const override { return table_ ? "hashtable" : "listpack"; }
   size_t HeapBytes() const override;
 
-  bool is_listpack() const { return listpack_; }
+  bool is_listpack() const { return !table_; }
 
-  // The value of `field`, or nullptr. Valid until the hash is next modified.
-  std::string* Find(std::string_view field);
+  // The value of `field`, or nullopt. Valid until the hash is next modified.
+  std::optional<std::string_view> Find(std::string_view field) const;
   // Sets field to value; returns true when the field is new. Converts to "hashtable" first
   // when the new contents would exceed `lim`.
   bool Set(std::string_view field, std::string_view value, const Limits& lim);
@@ -57,10 +60,15 @@ class Hash : public Collection {
   // fn must not modify the hash.
   template <class Fn>
   void ForEach(Fn&& fn) const {
-    if (listpack_) {
-      for (const auto& p : pairs_) fn(std::string_view(p.first), std::string_view(p.second));
+    if (!table_) {
+      for (size_t p = lp_.begin(), e = lp_.end(); p != e;) {
+        size_t v = lp_.Next(p);
+        size_t next = lp_.Next(v);
+        fn(lp_.Str(p), lp_.Str(v));
+        p = next;
+      }
     } else {
-      table_.ForEach(
+      table_->ForEach(
           [&](const Entry* e) { fn(std::string_view(e->key), std::string_view(e->value.str)); });
     }
   }
@@ -69,7 +77,7 @@ class Hash : public Collection {
   // the fields at `cursor`, returns the next cursor (0 when done). Only for !is_listpack().
   template <class Fn>
   uint64_t ScanTable(uint64_t cursor, Fn&& fn) {
-    return table_.Scan(cursor, [&](const Entry* e) {
+    return table_->Scan(cursor, [&](const Entry* e) {
       fn(std::string_view(e->key), std::string_view(e->value.str));
     });
   }
@@ -85,10 +93,11 @@ class Hash : public Collection {
 
  private:
   void ConvertToTable();
+  // Position of field's entry in lp_, or lp_.end().
+  size_t LpFind(std::string_view field) const;
 
-  bool listpack_ = true;
-  std::vector<std::pair<std::string, std::string>> pairs_;  // listpack form
-  Table table_;                                             // hashtable form
+  Listpack lp_;                   // listpack form (empty once converted)
+  std::unique_ptr<Table> table_;  // hashtable form; null while a listpack
 };
 
 }  // namespace kevy

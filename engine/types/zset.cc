@@ -1,7 +1,10 @@
-// The sorted-set container: skiplist with spans + member index (see zset.h).
+// The sorted-set container: listpack form, skiplist form and the conversion (see zset.h).
 #include "engine/types/zset.h"
 
+#include <algorithm>
 #include <cassert>
+
+#include "engine/table.h"
 
 namespace kevy {
 
@@ -19,12 +22,12 @@ bool ZLexRange::LteMax(std::string_view v) const {
   return maxex ? c < 0 : c <= 0;
 }
 
-ZSet::ZSet() : rng_(0x9e3779b97f4a7c15ull ^ reinterpret_cast<uintptr_t>(this)) {
+ZSkiplist::ZSkiplist() : rng_(0x9e3779b97f4a7c15ull ^ reinterpret_cast<uintptr_t>(this)) {
   header_ = new Node();
   header_->level.resize(kMaxLevel);
 }
 
-ZSet::~ZSet() {
+ZSkiplist::~ZSkiplist() {
   Node* n = header_->level[0].forward;
   while (n) {
     Node* next = n->level[0].forward;
@@ -34,16 +37,7 @@ ZSet::~ZSet() {
   delete header_;
 }
 
-std::unique_ptr<Collection> ZSet::Clone() const {
-  auto c = std::make_unique<ZSet>();
-  // Appending in order: each insert lands at the tail, still O(log n) each.
-  for (Node* n = First(); n; n = n->next()) c->Insert(n->member, n->score);
-  c->listpack_ = listpack_;
-  c->max_member_len_ = max_member_len_;
-  return c;
-}
-
-int ZSet::RandomLevel() {
+int ZSkiplist::RandomLevel() {
   // xorshift64*, 1/4 chance to go up a level as in Redis.
   int level = 1;
   while (level < kMaxLevel) {
@@ -57,7 +51,7 @@ int ZSet::RandomLevel() {
   return level;
 }
 
-ZSet::Node* ZSet::NewNode(int level, std::string_view member, double score) {
+ZSkiplist::Node* ZSkiplist::NewNode(int level, std::string_view member, double score) {
   Node* n = new Node();
   n->member.assign(member);
   n->score = score;
@@ -65,14 +59,53 @@ ZSet::Node* ZSet::NewNode(int level, std::string_view member, double score) {
   return n;
 }
 
-bool ZSet::Score(std::string_view member, double* score) const {
-  auto it = dict_.find(member);
-  if (it == dict_.end()) return false;
-  *score = it->second->score;
-  return true;
+size_t ZSkiplist::Bucket(std::string_view member) const {
+  return HashKey(member) & (buckets_.size() - 1);
 }
 
-void ZSet::Insert(std::string_view member, double score) {
+ZSkiplist::Node* ZSkiplist::Find(std::string_view member) const {
+  if (buckets_.empty()) return nullptr;
+  for (Node* n = buckets_[Bucket(member)]; n; n = n->hnext)
+    if (n->member == member) return n;
+  return nullptr;
+}
+
+void ZSkiplist::DictResize(size_t nb) {
+  std::vector<Node*> old;
+  old.swap(buckets_);
+  buckets_.assign(nb, nullptr);
+  for (Node* head : old) {
+    for (Node* n = head; n;) {
+      Node* next = n->hnext;
+      size_t b = Bucket(n->member);
+      n->hnext = buckets_[b];
+      buckets_[b] = n;
+      n = next;
+    }
+  }
+}
+
+void ZSkiplist::DictAdd(Node* n) {
+  // length_ already counts n: grow at load factor 1, as Redis's dict.
+  if (length_ > buckets_.size()) DictResize(buckets_.empty() ? 4 : buckets_.size() * 2);
+  size_t b = Bucket(n->member);
+  n->hnext = buckets_[b];
+  buckets_[b] = n;
+}
+
+void ZSkiplist::DictRemove(Node* n) {
+  Node** pp = &buckets_[Bucket(n->member)];
+  while (*pp != n) pp = &(*pp)->hnext;
+  *pp = n->hnext;
+  // Shrink below 10% fill, as Redis's htNeedsResize.
+  if (buckets_.size() > 4 && length_ * 10 < buckets_.size()) {
+    size_t nb = 4;
+    while (nb < length_) nb *= 2;
+    DictResize(nb);
+  }
+}
+
+void ZSkiplist::Insert(std::string_view member, double score) {
   Node* update[kMaxLevel];
   size_t rank[kMaxLevel];
   Node* x = header_;
@@ -108,12 +141,11 @@ void ZSet::Insert(std::string_view member, double score) {
   else
     tail_ = x;
   ++length_;
-  dict_.emplace(std::string_view(x->member), x);
-  if (member.size() > max_member_len_) max_member_len_ = member.size();
+  DictAdd(x);
   heap_bytes_ += sizeof(Node) + level * sizeof(Node::Level) + x->member.capacity() + 32;
 }
 
-ZSet::Node* ZSet::FindUpdate(double score, std::string_view member, Node** update) const {
+ZSkiplist::Node* ZSkiplist::FindUpdate(double score, std::string_view member, Node** update) const {
   Node* x = header_;
   for (int i = level_ - 1; i >= 0; --i) {
     while (x->level[i].forward &&
@@ -124,7 +156,7 @@ ZSet::Node* ZSet::FindUpdate(double score, std::string_view member, Node** updat
   return x->level[0].forward;
 }
 
-void ZSet::Unlink(Node* x, Node** update) {
+void ZSkiplist::Unlink(Node* x, Node** update) {
   for (int i = 0; i < level_; ++i) {
     if (update[i]->level[i].forward == x) {
       update[i]->level[i].span += x->level[i].span - 1;
@@ -139,11 +171,11 @@ void ZSet::Unlink(Node* x, Node** update) {
     tail_ = x->backward;
   while (level_ > 1 && header_->level[level_ - 1].forward == nullptr) --level_;
   --length_;
-  dict_.erase(std::string_view(x->member));
+  DictRemove(x);
   heap_bytes_ -= sizeof(Node) + x->level.size() * sizeof(Node::Level) + x->member.capacity() + 32;
 }
 
-void ZSet::EraseNode(Node* n) {
+void ZSkiplist::EraseNode(Node* n) {
   Node* update[kMaxLevel];
   Node* x = FindUpdate(n->score, n->member, update);
   assert(x == n);
@@ -152,20 +184,19 @@ void ZSet::EraseNode(Node* n) {
   delete n;
 }
 
-bool ZSet::Erase(std::string_view member) {
-  auto it = dict_.find(member);
-  if (it == dict_.end()) return false;
-  EraseNode(it->second);
+bool ZSkiplist::Erase(std::string_view member) {
+  Node* n = Find(member);
+  if (!n) return false;
+  EraseNode(n);
   return true;
 }
 
-bool ZSet::Set(std::string_view member, double score) {
-  auto it = dict_.find(member);
-  if (it == dict_.end()) {
+bool ZSkiplist::Set(std::string_view member, double score) {
+  Node* n = Find(member);
+  if (!n) {
     Insert(member, score);
     return true;
   }
-  Node* n = it->second;
   if (n->score == score) return false;
   // In place when the order does not change (as Redis's zslUpdateScore).
   Node* prev = n->backward;
@@ -180,13 +211,7 @@ bool ZSet::Set(std::string_view member, double score) {
   return false;
 }
 
-int64_t ZSet::Rank(std::string_view member) const {
-  auto it = dict_.find(member);
-  if (it == dict_.end()) return -1;
-  return static_cast<int64_t>(RankOf(it->second));
-}
-
-size_t ZSet::RankOf(const Node* n) const {
+size_t ZSkiplist::RankOf(const Node* n) const {
   size_t rank = 0;
   Node* x = header_;
   for (int i = level_ - 1; i >= 0; --i) {
@@ -202,7 +227,7 @@ size_t ZSet::RankOf(const Node* n) const {
   return rank - 1;  // not reached for a node of this list
 }
 
-ZSet::Node* ZSet::ByRank(size_t rank) const {
+ZSkiplist::Node* ZSkiplist::ByRank(size_t rank) const {
   size_t target = rank + 1, traversed = 0;
   Node* x = header_;
   for (int i = level_ - 1; i >= 0; --i) {
@@ -219,7 +244,7 @@ static bool EmptyRange(const ZScoreRange& r) {
   return r.min > r.max || (r.min == r.max && (r.minex || r.maxex));
 }
 
-ZSet::Node* ZSet::FirstInRange(const ZScoreRange& r) const {
+ZSkiplist::Node* ZSkiplist::FirstInRange(const ZScoreRange& r) const {
   if (EmptyRange(r) || !tail_ || !r.GteMin(tail_->score) || !r.LteMax(First()->score))
     return nullptr;
   Node* x = header_;
@@ -230,7 +255,7 @@ ZSet::Node* ZSet::FirstInRange(const ZScoreRange& r) const {
   return x && r.LteMax(x->score) ? x : nullptr;
 }
 
-ZSet::Node* ZSet::LastInRange(const ZScoreRange& r) const {
+ZSkiplist::Node* ZSkiplist::LastInRange(const ZScoreRange& r) const {
   if (EmptyRange(r) || !tail_ || !r.GteMin(tail_->score) || !r.LteMax(First()->score))
     return nullptr;
   Node* x = header_;
@@ -247,7 +272,7 @@ static bool EmptyLex(const ZLexRange& r) {
   return c > 0 || (c == 0 && (r.minex || r.maxex));
 }
 
-ZSet::Node* ZSet::FirstInLex(const ZLexRange& r) const {
+ZSkiplist::Node* ZSkiplist::FirstInLex(const ZLexRange& r) const {
   if (EmptyLex(r) || !tail_) return nullptr;
   Node* x = header_;
   for (int i = level_ - 1; i >= 0; --i)
@@ -257,7 +282,7 @@ ZSet::Node* ZSet::FirstInLex(const ZLexRange& r) const {
   return x && r.LteMax(x->member) ? x : nullptr;
 }
 
-ZSet::Node* ZSet::LastInLex(const ZLexRange& r) const {
+ZSkiplist::Node* ZSkiplist::LastInLex(const ZLexRange& r) const {
   if (EmptyLex(r) || !tail_) return nullptr;
   Node* x = header_;
   for (int i = level_ - 1; i >= 0; --i)
@@ -266,23 +291,7 @@ ZSet::Node* ZSet::LastInLex(const ZLexRange& r) const {
   return x != header_ && r.GteMin(x->member) ? x : nullptr;
 }
 
-size_t ZSet::CountInRange(const ZScoreRange& r) const {
-  Node* f = FirstInRange(r);
-  if (!f) return 0;
-  Node* l = LastInRange(r);
-  return RankOf(l) - RankOf(f) + 1;
-}
-
-size_t ZSet::CountInLex(const ZLexRange& r) const {
-  Node* f = FirstInLex(r);
-  if (!f) return 0;
-  Node* l = LastInLex(r);
-  if (!l) return 0;
-  size_t a = RankOf(f), b = RankOf(l);
-  return b >= a ? b - a + 1 : 0;
-}
-
-size_t ZSet::EraseRanks(size_t start, size_t end) {
+size_t ZSkiplist::EraseRanks(size_t start, size_t end) {
   size_t removed = 0;
   Node* n = ByRank(start);
   while (n && removed < end - start + 1) {
@@ -292,6 +301,228 @@ size_t ZSet::EraseRanks(size_t start, size_t end) {
     ++removed;
   }
   return removed;
+}
+
+
+// --- ZSet: the two forms behind one interface ---
+
+std::unique_ptr<Collection> ZSet::Clone() const {
+  auto c = std::make_unique<ZSet>();
+  if (!sl_) {
+    c->lp_ = Listpack(lp_);
+  } else {
+    c->sl_ = std::make_unique<ZSkiplist>();
+    // Appending in order: each insert lands at the tail, still O(log n) each.
+    for (auto* n = sl_->First(); n; n = n->next()) c->sl_->Insert(n->member, n->score);
+  }
+  return c;
+}
+
+size_t ZSet::HeapBytes() const {
+  return sl_ ? sizeof(ZSkiplist) + sl_->heap_bytes() : lp_.bytes();
+}
+
+void ZSet::ConvertToSkiplist() {
+  if (sl_) return;
+  auto sl = std::make_unique<ZSkiplist>();
+  ForEachMember([&](std::string_view m, double s) { sl->Insert(m, s); });
+  lp_.clear();
+  sl_ = std::move(sl);
+}
+
+void ZSet::ConvertIfNeeded(size_t max_entries, size_t max_value) {
+  if (sl_) return;
+  bool convert = Size() > max_entries;
+  if (!convert)
+    ForEachMember([&](std::string_view m, double) { convert = convert || m.size() > max_value; });
+  if (convert) ConvertToSkiplist();
+}
+
+size_t ZSet::LpFind(std::string_view member) const {
+  size_t e = lp_.end();
+  for (size_t p = lp_.begin(); p != e; p = lp_.Next(lp_.Next(p)))
+    if (lp_.Str(p) == member) return p;
+  return e;
+}
+
+void ZSet::LpInsert(std::string_view member, double score) {
+  size_t p = lp_.begin(), e = lp_.end();
+  while (p != e) {
+    size_t s = lp_.Next(p);
+    if (ZLess(score, member, lp_.Num(s), lp_.Str(p))) break;
+    p = lp_.Next(s);
+  }
+  std::string enc;
+  Listpack::EncodeStr(&enc, member);
+  Listpack::EncodeNum(&enc, score);
+  lp_.Splice(p, p, enc, 2);
+}
+
+bool ZSet::Score(std::string_view member, double* score) const {
+  if (sl_) {
+    auto* n = sl_->Find(member);
+    if (!n) return false;
+    *score = n->score;
+    return true;
+  }
+  size_t p = LpFind(member);
+  if (p == lp_.end()) return false;
+  *score = lp_.Num(lp_.Next(p));
+  return true;
+}
+
+void ZSet::Insert(std::string_view member, double score) {
+  if (!sl_ && !lp_.SafeToAdd(member.size())) ConvertToSkiplist();
+  if (sl_)
+    sl_->Insert(member, score);
+  else
+    LpInsert(member, score);
+}
+
+bool ZSet::Set(std::string_view member, double score) {
+  if (!sl_ && !lp_.SafeToAdd(member.size())) ConvertToSkiplist();
+  if (sl_) return sl_->Set(member, score);
+  size_t p = LpFind(member);
+  if (p == lp_.end()) {
+    LpInsert(member, score);
+    return true;
+  }
+  size_t s = lp_.Next(p);
+  if (lp_.Num(s) == score) return false;
+  std::string m(member);  // member may point into the buffer about to change
+  lp_.Splice(p, lp_.Next(s), {}, -2);
+  LpInsert(m, score);
+  return false;
+}
+
+bool ZSet::Erase(std::string_view member) {
+  if (sl_) return sl_->Erase(member);
+  size_t p = LpFind(member);
+  if (p == lp_.end()) return false;
+  lp_.Splice(p, lp_.Next(lp_.Next(p)), {}, -2);
+  return true;
+}
+
+int64_t ZSet::Rank(std::string_view member) const {
+  if (sl_) {
+    auto* n = sl_->Find(member);
+    return n ? static_cast<int64_t>(sl_->RankOf(n)) : -1;
+  }
+  int64_t i = 0;
+  for (size_t p = lp_.begin(), e = lp_.end(); p != e; p = lp_.Next(lp_.Next(p)), ++i)
+    if (lp_.Str(p) == member) return i;
+  return -1;
+}
+
+ZItem ZSet::AtRank(size_t rank) const {
+  if (sl_) {
+    auto* n = sl_->ByRank(rank);
+    return {n->member, n->score};
+  }
+  size_t p = lp_.begin();
+  while (rank--) p = lp_.Next(lp_.Next(p));
+  return {lp_.Str(p), lp_.Num(lp_.Next(p))};
+}
+
+bool ZSet::ScoreRanks(const ZScoreRange& r, size_t* first, size_t* last) const {
+  if (sl_) {
+    auto* f = sl_->FirstInRange(r);
+    if (!f) return false;
+    auto* l = sl_->LastInRange(r);
+    if (!l) return false;
+    *first = sl_->RankOf(f);
+    *last = sl_->RankOf(l);
+    return *last >= *first;
+  }
+  // Sorted by score: the items in range are one run.
+  bool found = false;
+  size_t i = 0;
+  for (size_t p = lp_.begin(), e = lp_.end(); p != e; ++i) {
+    size_t s = lp_.Next(p);
+    double sc = lp_.Num(s);
+    if (r.GteMin(sc) && r.LteMax(sc)) {
+      if (!found) *first = i;
+      *last = i;
+      found = true;
+    } else if (found) {
+      break;
+    }
+    p = lp_.Next(s);
+  }
+  return found;
+}
+
+bool ZSet::LexRanks(const ZLexRange& r, size_t* first, size_t* last) const {
+  if (sl_) {
+    auto* f = sl_->FirstInLex(r);
+    if (!f) return false;
+    auto* l = sl_->LastInLex(r);
+    if (!l) return false;
+    *first = sl_->RankOf(f);
+    *last = sl_->RankOf(l);
+    return *last >= *first;
+  }
+  // As Redis's zzlFirstInLexRange: the first member >= min starts the run, which goes on
+  // while members are <= max (members are sorted when scores are equal, as the lex
+  // commands assume).
+  bool found = false;
+  size_t i = 0;
+  for (size_t p = lp_.begin(), e = lp_.end(); p != e; p = lp_.Next(lp_.Next(p)), ++i) {
+    std::string_view m = lp_.Str(p);
+    if (!found) {
+      if (!r.GteMin(m)) continue;
+      if (!r.LteMax(m)) return false;
+      *first = *last = i;
+      found = true;
+    } else if (r.LteMax(m)) {
+      *last = i;
+    } else {
+      break;
+    }
+  }
+  return found;
+}
+
+size_t ZSet::CountInRange(const ZScoreRange& r) const {
+  size_t f, l;
+  return ScoreRanks(r, &f, &l) ? l - f + 1 : 0;
+}
+
+size_t ZSet::CountInLex(const ZLexRange& r) const {
+  size_t f, l;
+  return LexRanks(r, &f, &l) ? l - f + 1 : 0;
+}
+
+void ZSet::Range(size_t start, size_t end, bool rev, std::vector<ZItem>* out) const {
+  size_t base = out->size();
+  if (sl_) {
+    if (rev) {
+      auto* n = sl_->ByRank(end);
+      for (size_t i = start; i <= end; ++i, n = n->prev()) out->push_back({n->member, n->score});
+    } else {
+      auto* n = sl_->ByRank(start);
+      for (size_t i = start; i <= end; ++i, n = n->next()) out->push_back({n->member, n->score});
+    }
+    return;
+  }
+  size_t p = lp_.begin();
+  for (size_t i = 0; i < start; ++i) p = lp_.Next(lp_.Next(p));
+  for (size_t i = start; i <= end; ++i) {
+    size_t s = lp_.Next(p);
+    out->push_back({lp_.Str(p), lp_.Num(s)});
+    p = lp_.Next(s);
+  }
+  if (rev) std::reverse(out->begin() + static_cast<std::ptrdiff_t>(base), out->end());
+}
+
+size_t ZSet::EraseRanks(size_t start, size_t end) {
+  if (sl_) return sl_->EraseRanks(start, end);
+  size_t p = lp_.begin();
+  for (size_t i = 0; i < start; ++i) p = lp_.Next(lp_.Next(p));
+  size_t q = p;
+  for (size_t i = start; i <= end; ++i) q = lp_.Next(lp_.Next(q));
+  lp_.Splice(p, q, {}, -2 * static_cast<int64_t>(end - start + 1));
+  return end - start + 1;
 }
 
 }  // namespace kevy

@@ -4,6 +4,7 @@
 // entry count and by field/value size, HSCAN's cursor on the large form, and a randomized
 // differential test against a std::map model.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <random>
@@ -537,15 +538,138 @@ TEST_CASE("Hash collection: conversion rules and clone", "[hash]") {
   CHECK(*h.Find("a") == "2");
   CHECK(h.Erase("a"));
   CHECK_FALSE(h.Erase("a"));
-  CHECK(h.Find("a") == nullptr);
+  CHECK_FALSE(h.Find("a").has_value());
   auto c = h.Clone();
   CHECK(c->Size() == 3);
   CHECK(c->Encoding() == "hashtable");
-  CHECK(static_cast<Hash*>(c.get())->Find("d") != nullptr);
+  CHECK(static_cast<Hash*>(c.get())->Find("d").has_value());
   CHECK(h.HeapBytes() > 0);
   Hash s;
   s.Set("f", "12345", lim);
   CHECK(s.Encoding() == "hashtable");
 }
 
+}  // namespace kevy::test
+
+namespace kevy::test {
+namespace {
+
+// Collection-level boundaries of each conversion rule.
+TEST_CASE("Hash: conversion exactly at and one past each threshold", "[hash]") {
+  Hash::Limits lim{4, 8};
+  Hash h;
+  for (int i = 0; i < 4; ++i) CHECK(h.Set("f" + std::to_string(i), "v", lim));
+  CHECK(h.is_listpack());  // exactly max_entries
+  CHECK_FALSE(h.Set("f0", "changed", lim));
+  CHECK(h.is_listpack());  // an overwrite adds nothing
+  CHECK(h.Set("f4", "v", lim));
+  CHECK_FALSE(h.is_listpack());  // one past
+  CHECK(h.Size() == 5);
+  CHECK(*h.Find("f0") == "changed");
+
+  // Field and value length: exactly max_value stays, one more byte converts.
+  for (bool field : {false, true}) {
+    Hash a, b;
+    std::string at(8, 'x'), past(9, 'x');
+    a.Set(field ? at : "f", field ? "v" : at, lim);
+    CHECK(a.is_listpack());
+    b.Set(field ? past : "f", field ? "v" : past, lim);
+    CHECK_FALSE(b.is_listpack());
+    CHECK(b.Find(field ? past : "f").has_value());
+  }
+  // A long value replacing a short one converts too (and keeps the other fields).
+  Hash r;
+  r.Set("a", "1", lim);
+  r.Set("b", "2", lim);
+  CHECK_FALSE(r.Set("a", std::string(100, 'y'), lim));
+  CHECK_FALSE(r.is_listpack());
+  CHECK(*r.Find("a") == std::string(100, 'y'));
+  CHECK(*r.Find("b") == "2");
+
+  // Empty strings and binary data with NULs are ordinary fields and values.
+  Hash e;
+  std::string bin("a\0b\0", 4), bin2("\0", 1);
+  CHECK(e.Set("", "", lim));
+  CHECK(e.Set(bin, bin2, lim));
+  CHECK(e.Set(bin2, "", lim));
+  CHECK(e.is_listpack());
+  CHECK(e.Size() == 3);
+  CHECK(*e.Find("") == "");
+  CHECK(*e.Find(bin) == bin2);
+  CHECK(*e.Find(bin2) == "");
+  CHECK_FALSE(e.Find(std::string("a\0b", 3)).has_value());
+  CHECK_FALSE(e.Find("a").has_value());
+  CHECK(e.Erase(bin));
+  CHECK(e.Size() == 2);
+  CHECK(e.HeapBytes() > 0);
+  CHECK(e.Erase(""));
+  CHECK(e.Erase(bin2));
+  CHECK(e.Size() == 0);
+  CHECK(e.HeapBytes() == 0);  // an emptied listpack frees its buffer
+}
+
+// The listpack form (limits never reached), the hashtable form (converted at once) and a
+// model (insertion-ordered vector) get the same random operations; the listpack must
+// reproduce the model's order exactly, the hashtable its contents.
+TEST_CASE("Hash: listpack, hashtable and a model agree on random operations", "[hash]") {
+  std::mt19937_64 rng(99);
+  Hash::Limits big{1000000, 1000000};
+  Hash lp, ht;
+  ht.Set("x", std::string(10, 'x'), Hash::Limits{1000000, 1});
+  ht.Erase("x");
+  REQUIRE(lp.is_listpack());
+  REQUIRE_FALSE(ht.is_listpack());
+  std::vector<std::pair<std::string, std::string>> model;
+  auto rnd = [&] {
+    switch (rng() % 6) {
+      case 0: return std::string();
+      case 1: return std::string(rng() % 300, static_cast<char>('a' + rng() % 3));
+      case 2: return std::string("n\0l", 3) + std::to_string(rng() % 20);
+      default: return "k" + std::to_string(rng() % 150);
+    }
+  };
+  for (int op = 0; op < 4000; ++op) {
+    std::string f = rnd();
+    auto it = std::find_if(model.begin(), model.end(), [&](const auto& p) { return p.first == f; });
+    if (rng() % 3) {
+      std::string v = rnd();
+      bool is_new = it == model.end();
+      if (is_new)
+        model.emplace_back(f, v);
+      else
+        it->second = v;
+      CHECK(lp.Set(f, v, big) == is_new);
+      CHECK(ht.Set(f, v, big) == is_new);
+    } else {
+      bool had = it != model.end();
+      if (had) model.erase(it);
+      CHECK(lp.Erase(f) == had);
+      CHECK(ht.Erase(f) == had);
+    }
+    REQUIRE(lp.Size() == model.size());
+    REQUIRE(ht.Size() == model.size());
+    if (op % 100 == 0 || op == 3999) {
+      std::vector<std::pair<std::string, std::string>> got_lp, got_ht;
+      lp.ForEach([&](std::string_view a, std::string_view b) { got_lp.emplace_back(a, b); });
+      ht.ForEach([&](std::string_view a, std::string_view b) { got_ht.emplace_back(a, b); });
+      REQUIRE(got_lp == model);  // insertion order
+      auto sorted = model;
+      std::sort(sorted.begin(), sorted.end());
+      std::sort(got_ht.begin(), got_ht.end());
+      REQUIRE(got_ht == sorted);
+      for (const auto& [k, v] : model) {
+        CHECK(*lp.Find(k) == v);
+        CHECK(*ht.Find(k) == v);
+      }
+    }
+  }
+  CHECK(lp.is_listpack());
+  auto c = lp.Clone();
+  std::vector<std::pair<std::string, std::string>> got;
+  static_cast<Hash*>(c.get())->ForEach(
+      [&](std::string_view a, std::string_view b) { got.emplace_back(a, b); });
+  CHECK(got == model);
+}
+
+}  // namespace
 }  // namespace kevy::test

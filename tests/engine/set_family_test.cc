@@ -4,6 +4,7 @@
 // spread over shards (the FanOut and LockShards paths), and a randomized comparison with
 // std::set.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <random>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "engine/shard.h"
+#include "engine/types/set.h"
 #include "tests/support/test_engine.h"
 
 namespace kevy::test {
@@ -550,6 +552,138 @@ TEST_CASE("set commands agree with std::set on random operations", "[set]") {
     }
   }
   for (const auto& k : keys) CHECK(M(e.Run({"SMEMBERS", k})) == set_of(k));
+}
+
+}  // namespace
+}  // namespace kevy::test
+
+namespace kevy::test {
+namespace {
+
+std::vector<std::string> Strs(const Set& s) {
+  std::vector<std::string> out;
+  for (std::string_view m : s.Members()) out.emplace_back(m);
+  return out;
+}
+
+TEST_CASE("Set: intset widths, integer forms and conversion boundaries", "[set]") {
+  Set s;
+  CHECK(s.is_intset());
+  // 16-bit, then upgrades to 32 and 64 bits; ascending order throughout.
+  for (const char* m : {"5", "-32768", "32767"}) CHECK(s.Add(m, 512));
+  size_t b16 = s.HeapBytes();
+  CHECK(s.Add("32768", 512));
+  size_t b32 = s.HeapBytes();
+  CHECK(b32 > b16);
+  CHECK(s.Add("-2147483649", 512));
+  CHECK(s.Add("9223372036854775807", 512));
+  CHECK(s.Add("-9223372036854775808", 512));
+  CHECK_FALSE(s.Add("5", 512));
+  CHECK(s.is_intset());
+  CHECK(s.HeapBytes() == 8 + 7 * 8);
+  CHECK(Strs(s) == std::vector<std::string>{"-9223372036854775808", "-2147483649", "-32768",
+                                            "5", "32767", "32768", "9223372036854775807"});
+  Set::NumBuf nb;
+  CHECK(s.At(0, &nb) == "-9223372036854775808");
+  CHECK(s.At(6, &nb) == "9223372036854775807");
+  CHECK(s.Contains("32768"));
+  CHECK_FALSE(s.Contains("32769"));
+  CHECK_FALSE(s.Contains("05"));  // not canonical: never an intset member
+  CHECK_FALSE(s.Remove("+5"));
+  CHECK(s.Remove("5"));
+  CHECK(s.TakeAt(0) == "-9223372036854775808");
+  CHECK(s.Size() == 5);
+  CHECK(s.is_intset());
+
+  // Non-integers: "", "1\0" (binary), "-0", "1.0", out of int64 range -> hashtable.
+  for (std::string m : {std::string(), std::string("1\0", 2), std::string("-0"),
+                        std::string("1.0"), std::string("9223372036854775808"),
+                        std::string(" 1")}) {
+    INFO(m);
+    Set t;
+    CHECK(t.Add("1", 512));
+    CHECK(t.Add(m, 512));
+    CHECK_FALSE(t.is_intset());
+    CHECK(t.Contains(m));
+    CHECK(t.Contains("1"));
+    CHECK(t.Size() == 2);
+  }
+
+  // Exactly set-max-intset-entries stays an intset; one more converts, keeping members.
+  Set c;
+  for (int i = 0; i < 4; ++i) CHECK(c.Add(std::to_string(i * 1000), 4));
+  CHECK(c.is_intset());
+  CHECK_FALSE(c.Add("0", 4));  // a duplicate adds nothing, converts nothing
+  CHECK(c.is_intset());
+  CHECK(c.Add("-1", 4));
+  CHECK_FALSE(c.is_intset());
+  CHECK(c.Size() == 5);
+  for (const char* m : {"-1", "0", "1000", "2000", "3000"}) CHECK(c.Contains(m));
+  // Never back, even when only integers remain and few of them.
+  CHECK(c.Remove("-1"));
+  CHECK(c.Remove("0"));
+  CHECK_FALSE(c.is_intset());
+  // Zero limit: the first member already converts (Redis adds, then converts).
+  Set z;
+  CHECK(z.Add("1", 0));
+  CHECK_FALSE(z.is_intset());
+}
+
+// An intset (integers only, no limit reached), a hashtable (converted by a non-integer
+// that is then removed) and a std::set model get the same random operations.
+TEST_CASE("Set: intset, hashtable and a model agree on random operations", "[set]") {
+  std::mt19937_64 rng(2024);
+  Set is, ht;
+  ht.Add("x", 1 << 30);
+  ht.Remove("x");
+  REQUIRE(is.is_intset());
+  REQUIRE_FALSE(ht.is_intset());
+  std::set<int64_t> model;
+  auto rnd = [&]() -> int64_t {
+    switch (rng() % 4) {
+      case 0: return static_cast<int64_t>(rng());  // any width
+      case 1: return static_cast<int64_t>(rng() % 100000) - 50000;
+      default: return static_cast<int64_t>(rng() % 200) - 100;
+    }
+  };
+  for (int op = 0; op < 5000; ++op) {
+    int64_t v = rnd();
+    std::string m = std::to_string(v);
+    int kind = static_cast<int>(rng() % 4);
+    if (kind < 2) {
+      bool is_new = model.insert(v).second;
+      CHECK(is.Add(m, 1 << 30) == is_new);
+      CHECK(ht.Add(m, 1 << 30) == is_new);
+    } else if (kind == 2) {
+      bool had = model.erase(v) > 0;
+      CHECK(is.Remove(m) == had);
+      CHECK(ht.Remove(m) == had);
+    } else if (!model.empty()) {
+      size_t i = rng() % model.size();
+      std::string got = is.TakeAt(i);  // the i-th smallest
+      auto it = std::next(model.begin(), static_cast<long>(i));
+      CHECK(got == std::to_string(*it));
+      model.erase(it);
+      CHECK(ht.Remove(got));
+    }
+    REQUIRE(is.Size() == model.size());
+    REQUIRE(ht.Size() == model.size());
+    if (op % 100 == 0 || op == 4999) {
+      std::vector<std::string> want;
+      for (int64_t x : model) want.push_back(std::to_string(x));
+      REQUIRE(Strs(is) == want);  // ascending, as Redis's intset
+      auto got = Strs(ht);
+      std::vector<std::string> a(got.begin(), got.end()), b(want.begin(), want.end());
+      std::sort(a.begin(), a.end());
+      std::sort(b.begin(), b.end());
+      REQUIRE(a == b);
+      for (const auto& w : want) CHECK(is.Contains(w));
+    }
+  }
+  REQUIRE(is.is_intset());
+  auto c = is.Clone();
+  CHECK(c->Encoding() == "intset");
+  CHECK(Strs(*static_cast<Set*>(c.get())) == Strs(is));
 }
 
 }  // namespace

@@ -1,10 +1,12 @@
 // Tests of the sorted-set commands (engine/commands/zset_family.cc) and their container
 // (engine/types/zset.h) on the in-process engine: replies and error texts as Redis 7.0 gives
 // them (checked against redis-server), range parsing edge cases, negative indexes, exclusive
-// bounds, infinite scores, RESP3 shapes, encodings, and a randomized differential test of the
-// skiplist (ranks, ranges, ordered contents) against a std::map/std::set model.
+// bounds, infinite scores, RESP3 shapes, encodings and their conversion boundaries, ZSCAN's
+// guarantee across changes, and a randomized differential test of the listpack and skiplist
+// forms (ranks, ranges, ordered contents) against a std::map/std::set model.
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
@@ -281,16 +283,183 @@ TEST_CASE("encodings follow zset-max-listpack-entries/value, no conversion back"
   CHECK(Enc(e, "q") == "\"skiplist\"");
 }
 
-// The container against a model: random inserts, score updates, deletes and rank-range
-// deletes, then full ordered contents, every rank, ByRank, counts and ranges compared.
-TEST_CASE("ZSet skiplist matches a std::set model (randomized)", "[zset]") {
-  std::mt19937_64 rng(12345);
+// One whole ZSCAN (COUNT `count`), calling between() after every call; returns the members
+// seen and the number of calls.
+std::set<std::string> ZScanAll(TestEngine& e, const std::string& key, const std::string& count,
+                               int* calls, const std::function<void(int)>& between) {
+  std::set<std::string> got;
+  std::string cursor = "0";
+  *calls = 0;
+  do {
+    RespValue r = e.Run({"ZSCAN", key, cursor, "COUNT", count});
+    REQUIRE(r.elems.size() == 2);
+    cursor = r.elems[0].str;
+    for (size_t i = 0; i < r.elems[1].elems.size(); i += 2) got.insert(r.elems[1].elems[i].str);
+    between((*calls)++);
+    REQUIRE(*calls < 100000);
+  } while (cursor != "0");
+  return got;
+}
+
+TEST_CASE("ZSCAN on a skiplist returns every member present for the whole scan", "[zset]") {
+  TestEngine e(2);
+  std::set<std::string> stable;
+  for (int i = 0; i < 500; ++i) {
+    std::string m = "s" + std::to_string(i);
+    e.Run({"ZADD", "z", std::to_string(i % 7), m});
+    stable.insert(m);
+  }
+  for (int i = 0; i < 300; ++i) e.Run({"ZADD", "z", "1", "v" + std::to_string(i)});
+  REQUIRE(Enc(e, "z") == "\"skiplist\"");
+  int calls = 0;
+  // Unmodified: exactly the members, incrementally.
+  auto all = ZScanAll(e, "z", "10", &calls, [](int) {});
+  CHECK(all.size() == 800);
+  CHECK(calls > 10);
+
+  // Growth between calls (the dict doubles several times) plus removals of other members,
+  // and score changes of stable ones (which move them in the skiplist, not in the dict).
+  auto got = ZScanAll(e, "z", "5", &calls, [&](int step) {
+    for (int j = 0; j < 40; ++j)
+      e.Run({"ZADD", "z", "3", "g" + std::to_string(step) + ":" + std::to_string(j)});
+    if (step < 300) e.Run({"ZREM", "z", "v" + std::to_string(step)});
+    e.Run({"ZINCRBY", "z", "1", "s" + std::to_string(step % 500)});
+  });
+  for (const auto& m : stable) {
+    INFO(m);
+    CHECK(got.count(m) == 1);
+  }
+
+  // Shrinking between calls: nearly everything but the stable members goes.
+  got = ZScanAll(e, "z", "20", &calls, [&](int step) {
+    if (step == 1) {
+      e.Run({"ZREMRANGEBYSCORE", "z", "-inf", "+inf"});
+      for (const auto& m : stable) e.Run({"ZADD", "z", "0", m});
+    }
+    if (step == 2) {
+      RespValue r = e.Run({"ZRANGE", "z", "0", "-1"});
+      for (const auto& el : r.elems)
+        if (!stable.count(el.str)) e.Run({"ZREM", "z", el.str});
+    }
+  });
+  for (const auto& m : stable) {
+    INFO(m);
+    CHECK(got.count(m) == 1);
+  }
+  CHECK(S(e.Run({"ZCARD", "z"})) == Int(500));
+
+  // A listpack is answered whole, with cursor 0.
+  e.Run({"ZADD", "small", "1", "a", "2", "b"});
+  CHECK(S(e.Run({"ZSCAN", "small", "0", "COUNT", "1"})) ==
+        "[\"0\", [\"a\", \"1\", \"b\", \"2\"]]");
+}
+
+TEST_CASE("zset conversion boundaries: in one command, empty and binary members, *STORE",
+          "[zset]") {
+  TestEngine e(2);
+  CHECK(S(e.Run({"CONFIG", "SET", "zset-max-listpack-entries", "4"})) == "OK");
+  CHECK(S(e.Run({"CONFIG", "SET", "zset-max-listpack-value", "8"})) == "OK");
+  // Exactly 4 in one ZADD stays; 5 in one ZADD converts.
+  e.Run({"ZADD", "a", "1", "m1", "2", "m2", "3", "m3", "4", "m4"});
+  CHECK(Enc(e, "a") == "\"listpack\"");
+  e.Run({"ZADD", "b", "1", "m1", "2", "m2", "3", "m3", "4", "m4", "5", "m5"});
+  CHECK(Enc(e, "b") == "\"skiplist\"");
+  CHECK(S(e.Run({"ZRANGE", "b", "0", "-1"})) == "[\"m1\", \"m2\", \"m3\", \"m4\", \"m5\"]");
+  // Updating scores of existing members adds nothing.
+  e.Run({"ZADD", "a", "10", "m1", "20", "m2"});
+  CHECK(Enc(e, "a") == "\"listpack\"");
+  CHECK(S(e.Run({"ZRANGE", "a", "0", "-1", "WITHSCORES"})) ==
+        "[\"m3\", \"3\", \"m4\", \"4\", \"m1\", \"10\", \"m2\", \"20\"]");
+  // Member length: exactly 8 stays, 9 converts, also through ZINCRBY.
+  e.Run({"ZADD", "c", "1", std::string(8, 'x')});
+  CHECK(Enc(e, "c") == "\"listpack\"");
+  e.Run({"ZINCRBY", "c", "1", std::string(9, 'y')});
+  CHECK(Enc(e, "c") == "\"skiplist\"");
+  // Empty and binary members, and scores of every stored width, in a listpack.
+  std::string bin("b\0n", 3);
+  e.Run({"ZADD", "d", "0", "", "-1.5", bin, "1e300", "big", "-70000", "neg"});
+  CHECK(Enc(e, "d") == "\"listpack\"");
+  CHECK(S(e.Run({"ZRANGE", "d", "0", "-1", "WITHSCORES"})) ==
+        std::string("[\"neg\", \"-70000\", \"b") + '\0' +
+            "n\", \"-1.5\", \"\", \"0\", \"big\", \"1e+300\"]");
+  CHECK(S(e.Run({"ZSCORE", "d", ""})) == "\"0\"");
+  CHECK(S(e.Run({"ZRANK", "d", bin})) == Int(1));
+  CHECK(S(e.Run({"ZREM", "d", bin, ""})) == Int(2));
+  CHECK(S(e.Run({"ZRANGE", "d", "0", "-1"})) == "[\"neg\", \"big\"]");
+  // *STORE: the result's encoding follows its size and longest member.
+  e.Run({"ZADD", "s1", "1", "a", "2", "b", "3", "c"});
+  e.Run({"ZADD", "s2", "4", "d", "5", "e"});
+  CHECK(S(e.Run({"ZUNIONSTORE", "u", "2", "s1", "s2"})) == Int(5));
+  CHECK(Enc(e, "u") == "\"skiplist\"");
+  CHECK(S(e.Run({"ZUNIONSTORE", "u2", "1", "s1"})) == Int(3));
+  CHECK(Enc(e, "u2") == "\"listpack\"");
+  CHECK(S(e.Run({"ZRANGESTORE", "r", "u", "0", "3"})) == Int(4));
+  CHECK(Enc(e, "r") == "\"listpack\"");
+  CHECK(S(e.Run({"ZRANGE", "r", "0", "-1"})) == "[\"a\", \"b\", \"c\", \"d\"]");
+  // Pops, rank/score/lex removals and reverse ranges on a listpack.
+  CHECK(S(e.Run({"ZPOPMAX", "r"})) == "[\"d\", \"4\"]");
+  CHECK(S(e.Run({"ZPOPMIN", "r"})) == "[\"a\", \"1\"]");
+  CHECK(S(e.Run({"ZREVRANGE", "r", "0", "-1"})) == "[\"c\", \"b\"]");
+  CHECK(S(e.Run({"ZREVRANGEBYSCORE", "u", "+inf", "2", "LIMIT", "1", "2"})) ==
+        "[\"d\", \"c\"]");
+  CHECK(S(e.Run({"ZREMRANGEBYSCORE", "u2", "2", "3"})) == Int(2));
+  CHECK(S(e.Run({"ZRANGE", "u2", "0", "-1"})) == "[\"a\"]");
+}
+
+// Collection level: ConvertIfNeeded exactly at / one past each threshold.
+TEST_CASE("ZSet::ConvertIfNeeded boundaries", "[zset]") {
   ZSet z;
+  for (int i = 0; i < 4; ++i) z.Insert("m" + std::to_string(i), i);
+  z.ConvertIfNeeded(4, 2);
+  CHECK(z.listpack());
+  z.Insert("m4", 4);
+  z.ConvertIfNeeded(5, 2);
+  CHECK(z.listpack());
+  z.Insert("abc", 9);
+  z.ConvertIfNeeded(6, 3);
+  CHECK(z.listpack());
+  z.ConvertIfNeeded(6, 2);  // "abc" is one byte over
+  CHECK_FALSE(z.listpack());
+  CHECK(z.Encoding() == "skiplist");
+  CHECK(z.Size() == 6);
+  CHECK(z.Rank("abc") == 5);
+  ZSet y;
+  for (int i = 0; i < 3; ++i) y.Insert("m" + std::to_string(i), i);
+  y.ConvertIfNeeded(2, 64);
+  CHECK_FALSE(y.listpack());
+  CHECK(y.Size() == 3);
+}
+
+// The container against a model, in both forms at once: a listpack that is never
+// converted and a skiplist get the same random inserts, score updates, deletes and
+// rank-range deletes; full ordered contents, every rank, AtRank, counts and ranges are
+// compared with a std::set model.
+TEST_CASE("ZSet listpack and skiplist forms match a std::set model (randomized)", "[zset]") {
+  std::mt19937_64 rng(12345);
+  ZSet lp, sl;
+  sl.ConvertToSkiplist();
+  REQUIRE(lp.listpack());
+  REQUIRE_FALSE(sl.listpack());
+  ZSet* both[2] = {&lp, &sl};
   std::map<std::string, double> scores;
   std::set<std::pair<double, std::string>> order;
-  auto member = [&] { return "m" + std::to_string(rng() % 400); };
-  auto score = [&] { return static_cast<double>(static_cast<int>(rng() % 50) - 25) / 2; };
-  for (int op = 0; op < 6000; ++op) {
+  auto member = [&] {
+    // Mostly short members, some long ones (> 127 bytes: the long string header) and some
+    // with NUL bytes.
+    int k = static_cast<int>(rng() % 20);
+    std::string m = "m" + std::to_string(rng() % 300);
+    if (k == 0) m += std::string(130 + rng() % 200, 'x');
+    if (k == 1) m += std::string("\0z", 2);
+    return m;
+  };
+  auto score = [&] {
+    switch (rng() % 4) {
+      case 0: return static_cast<double>(static_cast<int64_t>(rng() % 2000000) - 1000000) * 4096;
+      case 1: return static_cast<double>(static_cast<int>(rng() % 50) - 25) / 2;
+      default: return static_cast<double>(static_cast<int>(rng() % 300) - 150);
+    }
+  };
+  for (int op = 0; op < 5000; ++op) {
     int kind = static_cast<int>(rng() % 10);
     std::string m = member();
     if (kind < 5) {
@@ -300,7 +469,7 @@ TEST_CASE("ZSet skiplist matches a std::set model (randomized)", "[zset]") {
       if (!was_new) order.erase({it->second, m});
       scores[m] = s;
       order.insert({s, m});
-      CHECK(z.Set(m, s) == was_new);
+      for (ZSet* z : both) CHECK(z->Set(m, s) == was_new);
     } else if (kind < 8) {
       bool had = scores.erase(m) > 0;
       if (had) {
@@ -310,7 +479,7 @@ TEST_CASE("ZSet skiplist matches a std::set model (randomized)", "[zset]") {
             break;
           }
       }
-      CHECK(z.Erase(m) == had);
+      for (ZSet* z : both) CHECK(z->Erase(m) == had);
     } else if (kind == 8 && !order.empty()) {
       size_t a = rng() % order.size(), b = a + rng() % 3;
       if (b >= order.size()) b = order.size() - 1;
@@ -319,7 +488,7 @@ TEST_CASE("ZSet skiplist matches a std::set model (randomized)", "[zset]") {
         scores.erase(it->second);
         it = order.erase(it);
       }
-      CHECK(z.EraseRanks(a, b) == b - a + 1);
+      for (ZSet* z : both) CHECK(z->EraseRanks(a, b) == b - a + 1);
     } else {
       // Range queries against the model.
       ZScoreRange r;
@@ -327,53 +496,67 @@ TEST_CASE("ZSet skiplist matches a std::set model (randomized)", "[zset]") {
       r.max = score();
       r.minex = rng() % 2;
       r.maxex = rng() % 2;
-      size_t expect = 0;
-      const ZSet::Node* first_expected = nullptr;
-      for (auto& [s, mm] : order)
-        if (r.GteMin(s) && r.LteMax(s)) ++expect;
-      CHECK(z.CountInRange(r) == expect);
-      const ZSet::Node* f = z.FirstInRange(r);
-      if (expect == 0) {
-        CHECK(f == nullptr);
-      } else {
-        REQUIRE(f != nullptr);
-        CHECK(r.GteMin(f->score));
-        if (f->prev()) CHECK_FALSE(r.GteMin(f->prev()->score));
-        const ZSet::Node* l = z.LastInRange(r);
-        REQUIRE(l != nullptr);
-        CHECK(r.LteMax(l->score));
-        if (l->next()) CHECK_FALSE(r.LteMax(l->next()->score));
-      }
-      (void)first_expected;
-    }
-    REQUIRE(z.Size() == order.size());
-    if (op % 200 == 0 || op == 5999) {
-      size_t rank = 0;
-      const ZSet::Node* n = z.First();
+      size_t expect = 0, rank = 0, first = 0, last = 0;
       for (auto& [s, mm] : order) {
-        REQUIRE(n != nullptr);
-        CHECK(n->member == mm);
-        CHECK(n->score == s);
-        CHECK(z.Rank(mm) == static_cast<int64_t>(rank));
-        CHECK(z.ByRank(rank) == n);
-        double got;
-        CHECK(z.Score(mm, &got));
-        CHECK(got == s);
-        if (n->next()) CHECK(n->next()->prev() == n);
-        n = n->next();
+        if (r.GteMin(s) && r.LteMax(s)) {
+          if (expect++ == 0) first = rank;
+          last = rank;
+        }
         ++rank;
       }
-      CHECK(n == nullptr);
-      if (!order.empty()) CHECK(z.Last()->member == order.rbegin()->second);
+      for (ZSet* z : both) {
+        CHECK(z->CountInRange(r) == expect);
+        size_t f = 99, l = 99;
+        CHECK(z->ScoreRanks(r, &f, &l) == (expect > 0));
+        if (expect) {
+          CHECK(f == first);
+          CHECK(l == last);
+        }
+      }
+    }
+    for (ZSet* z : both) REQUIRE(z->Size() == order.size());
+    if (op % 100 == 0 || op == 4999) {
+      std::vector<std::pair<double, std::string>> want(order.begin(), order.end());
+      for (ZSet* z : both) {
+        std::vector<std::pair<double, std::string>> got;
+        z->ForEachMember([&](std::string_view mm, double s) { got.emplace_back(s, std::string(mm)); });
+        REQUIRE(got == want);
+        for (size_t i = 0; i < want.size(); ++i) {
+          const auto& [s, mm] = want[i];
+          CHECK(z->Rank(mm) == static_cast<int64_t>(i));
+          ZItem it = z->AtRank(i);
+          CHECK(it.member == mm);
+          CHECK(it.score == s);
+          double got_s;
+          CHECK(z->Score(mm, &got_s));
+          CHECK(got_s == s);
+        }
+        if (!want.empty()) {
+          std::vector<ZItem> fwd, rev;
+          size_t a = want.size() / 3, b = want.size() - 1;
+          z->Range(a, b, false, &fwd);
+          z->Range(a, b, true, &rev);
+          REQUIRE(fwd.size() == b - a + 1);
+          REQUIRE(rev.size() == b - a + 1);
+          for (size_t i = 0; i <= b - a; ++i) {
+            CHECK(fwd[i].member == want[a + i].second);
+            CHECK(rev[i].member == want[b - i].second);
+          }
+        }
+      }
+      CHECK(lp.HeapBytes() < sl.HeapBytes());
     }
   }
-  // A clone is deep and equal.
-  auto c = z.Clone();
-  auto* cz = static_cast<ZSet*>(c.get());
-  REQUIRE(cz->Size() == z.Size());
-  for (const ZSet::Node *a = z.First(), *b = cz->First(); a; a = a->next(), b = b->next()) {
-    CHECK(a->member == b->member);
-    CHECK(a->score == b->score);
+  REQUIRE(lp.listpack());
+  // A clone is deep and equal, in the same form.
+  for (ZSet* z : both) {
+    auto c = z->Clone();
+    auto* cz = static_cast<ZSet*>(c.get());
+    CHECK(cz->listpack() == z->listpack());
+    std::vector<std::pair<std::string, double>> x, y;
+    z->ForEachMember([&](std::string_view mm, double s) { x.emplace_back(mm, s); });
+    cz->ForEachMember([&](std::string_view mm, double s) { y.emplace_back(mm, s); });
+    CHECK(x == y);
   }
 }
 
