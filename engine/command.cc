@@ -109,6 +109,7 @@ void RegisterAllCommands(CommandRegistry& r) {
   RegisterHllFamily(r);
   RegisterSortFamily(r);
   RegisterDumpFamily(r);
+  RegisterPersistenceFamily(r);
 }
 
 }  // namespace kevy

@@ -167,6 +167,10 @@ void RegisterBitmapFamily(CommandRegistry& r);
 void RegisterHllFamily(CommandRegistry& r);
 void RegisterSortFamily(CommandRegistry& r);
 void RegisterDumpFamily(CommandRegistry& r);
+void RegisterPersistenceFamily(CommandRegistry& r);
 void RegisterAllCommands(CommandRegistry& r);
+
+// save points, auto-aof-rewrite and scheduled jobs (persistence_family.cc); shard 0's cron.
+void PersistenceCron(Shard& shard0);
 
 }  // namespace kevy

@@ -70,6 +70,26 @@ struct ServerState {
   // write commands get -MISCONF while it is non-zero.
   std::atomic<int> aof_failing_shards{0};
   std::atomic<int> aof_last_errno{0};
+  // Snapshots (BGSAVE, BGREWRITEAOF) and loading, for INFO persistence and the schedulers.
+  struct Persistence {
+    std::atomic<bool> bgsave_in_progress{false};
+    std::atomic<bool> bgsave_scheduled{false};
+    std::atomic<bool> last_bgsave_ok{true};
+    std::atomic<int64_t> bgsave_start_ms{0};
+    std::atomic<int64_t> last_bgsave_time_sec{-1};
+    std::atomic<int64_t> last_bgsave_try_ms{0};
+    std::atomic<uint64_t> rdb_saves{0};
+    std::atomic<bool> rewrite_in_progress{false};
+    std::atomic<bool> rewrite_scheduled{false};
+    std::atomic<bool> last_rewrite_ok{true};
+    std::atomic<int64_t> rewrite_start_ms{0};
+    std::atomic<int64_t> last_rewrite_time_sec{-1};
+    std::atomic<uint64_t> aof_rewrites{0};
+    std::atomic<uint64_t> rewrite_failures{0};
+    std::atomic<uint32_t> next_epoch{1};  // snapshot epochs (Entry::snap_epoch marks)
+    std::atomic<uint64_t> loaded_keys{0};
+    std::atomic<uint64_t> truncated_files{0};
+  } persist;
 
   uint16_t num_shards() const { return static_cast<uint16_t>(shards.size()); }
 };

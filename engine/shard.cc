@@ -401,12 +401,15 @@ void Shard::StartSnapshot(std::shared_ptr<SnapshotJob> job) {
 }
 
 bool Shard::SnapshotStep() {
-  if (!snapshot_) return false;
-  bool did = snapshot_->Step(64 * 1024);
-  if (snapshot_->scan_done())  // every entry is covered: the hooks have nothing left to do
+  // Held here: shipping to ourselves (the coordinator) completes the chunk inline, and the
+  // acknowledgement may drop snapshot_.
+  std::shared_ptr<ShardSnapshot> snap = snapshot_;
+  if (!snap) return false;
+  bool did = snap->Step(64 * 1024);
+  if (snap->scan_done())  // every entry is covered: the hooks have nothing left to do
     for (auto& d : dbs_)
-      if (d->snapshot() == snapshot_.get()) d->set_snapshot(nullptr);
-  if (snapshot_->finished()) snapshot_.reset();
+      if (d->snapshot() == snap.get()) d->set_snapshot(nullptr);
+  if (snap->finished() && snapshot_ == snap) snapshot_.reset();
   return did;
 }
 
@@ -418,6 +421,7 @@ void Shard::AddClient(ClientState* c) { clients_[c->id] = c; }
 void Shard::RemoveClient(ClientState* c) { clients_.erase(c->id); }
 
 void Shard::Cron() {
+  if (id_ == 0) PersistenceCron(*this);
   // Active expiry, Redis's slow cycle: up to 25% of a cron period, sampling 20 keys per loop
   // (more with active-expire-effort), stopping a db when <= 10% of the sample had expired.
   int effort = config().active_expire_effort.load(std::memory_order_relaxed) - 1;

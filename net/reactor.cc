@@ -209,7 +209,7 @@ void Reactor::Run() {
 
   while (!stopping_) {
     bool idle = io_uring_cq_ready(&ring_) == 0 && inbox->Empty() && !shard_->HasOutbox() &&
-                shard_->dirty().empty();
+                shard_->dirty().empty() && (loading_ || !shard_->SnapshotHasWork());
     if (idle && inbox->PrepareSleep()) {
       int64_t wait_ms = std::max<int64_t>(0, next_cron_ms_ - Shard::WallMs());
       __kernel_timespec ts{};
@@ -263,6 +263,8 @@ void Reactor::Run() {
     FlushOutboxes();
     PumpAof();
     FlushDirty();
+    // A snapshot in progress (BGSAVE, BGREWRITEAOF) serializes a budget between requests.
+    if (shard_->snapshot_active() && shard_->SnapshotStep()) FlushOutboxes();
 
     if (shard_->now_ms() >= next_cron_ms_) {
       shard_->Cron();

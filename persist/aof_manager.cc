@@ -23,6 +23,39 @@ absl::Status AofManager::Open() {
   manifest_ = std::move(*m);
   uint64_t total = SizeOfListed();
   epoch_start_size_.store(total, std::memory_order_relaxed);
+  rewrite_base_size_.store(total, std::memory_order_relaxed);
+  return absl::OkStatus();
+}
+
+std::string AofManager::NextBaseName(bool rdb) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return BaseFileName(prefix_, manifest_.base_seq() + 1, rdb);
+}
+
+uint64_t AofManager::CurrentSize() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return SizeOfListed();
+}
+
+absl::Status AofManager::FinishRewrite(const std::string& base_name, int64_t first_incr_seq) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Manifest next;
+  std::vector<std::string> obsolete;
+  int64_t seq = manifest_.base_seq() + 1;
+  next.files.push_back({base_name, seq, FileType::kBase});
+  for (const auto& f : manifest_.files) {
+    if (f.type == FileType::kIncr && f.seq >= first_incr_seq)
+      next.files.push_back(f);
+    else
+      obsolete.push_back(f.name);
+  }
+  absl::Status st = WriteManifest(dir_, manifest_name(), next);
+  if (!st.ok()) return st;
+  manifest_ = std::move(next);
+  for (const auto& name : obsolete) unlink(PathOf(name).c_str());
+  uint64_t total = SizeOfListed();
+  epoch_start_size_.store(total, std::memory_order_relaxed);
+  rewrite_base_size_.store(total, std::memory_order_relaxed);
   return absl::OkStatus();
 }
 
@@ -33,6 +66,7 @@ Manifest AofManager::manifest() const {
 
 uint64_t AofManager::SizeOfListed() {
   uint64_t total = 0;
+  base_size_.store(0, std::memory_order_relaxed);
   for (const auto& f : manifest_.files) {
     if (f.type == FileType::kHistory) continue;
     struct stat st;

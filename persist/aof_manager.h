@@ -46,6 +46,17 @@ class AofManager {
   // to the manifest and writes the manifest durably. The caller owns the descriptors.
   absl::StatusOr<std::vector<NewFile>> NewEpoch(int n, const std::string& prelude);
 
+  // BGREWRITEAOF: the name of the next base file (sequence after the current base's).
+  std::string NextBaseName(bool rdb) const;
+  // A rewrite's new base `base_name` (written and fsynced in the directory) replaces the old
+  // base and every incr file before `first_incr_seq` (the files opened at the rewrite's cut):
+  // the manifest is replaced durably first, then the old files are deleted.
+  absl::Status FinishRewrite(const std::string& base_name, int64_t first_incr_seq);
+  // Bytes in the files the manifest lists now (INFO aof_current_size, auto-rewrite).
+  uint64_t CurrentSize();
+  // aof_current_size right after the last rewrite (or at start-up): auto-aof-rewrite's base.
+  uint64_t rewrite_base_size() const { return rewrite_base_size_.load(std::memory_order_relaxed); }
+
   // Sum of the sizes of the files listed in the manifest when the current epoch started
   // (INFO's aof_base_size / auto-rewrite use it with the shards' appended bytes).
   uint64_t epoch_start_size() const { return epoch_start_size_.load(std::memory_order_relaxed); }
@@ -59,6 +70,7 @@ class AofManager {
   Manifest manifest_;
   std::atomic<uint64_t> epoch_start_size_{0};
   std::atomic<uint64_t> base_size_{0};
+  std::atomic<uint64_t> rewrite_base_size_{0};
 };
 
 }  // namespace kevy::aof

@@ -735,6 +735,9 @@ absl::StatusOr<Value> DecodeObjectImpl(uint8_t type, Reader& r, const RdbOptions
       uint64_t n;
       if (!r.Count(&n, 2)) return Bad("bad zset length");
       auto z = std::make_unique<ZSet>();
+      // A set that will be a skiplist becomes one first: inserting into the listpack form is
+      // O(size) per member (Redis's zsetTypeCreate does the same).
+      if (n > opts.zset_max_listpack_entries) z->ConvertToSkiplist();
       for (uint64_t i = 0; i < n; ++i) {
         std::string m;
         double d;

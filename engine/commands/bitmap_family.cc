@@ -168,19 +168,8 @@ void CmdBitCount(CmdContext& ctx) {
   const size_t argc = ctx.args.size();
   int64_t start = 0, end = 0;
   bool is_bit = false;
-  if (argc == 4 || argc == 5) {
-    if (!ParseInt64(ctx.args[2], &start) || !ParseInt64(ctx.args[3], &end)) {
-      ctx.reply.Error(errors::kNotInteger);
-      return;
-    }
-    if (argc == 5 && !ParseUnit(ctx.args[4], &is_bit)) {
-      ctx.reply.Error(errors::kSyntax);
-      return;
-    }
-  } else if (argc != 2) {
-    ctx.reply.Error(errors::kSyntax);
-    return;
-  }
+  // Redis's order: the key first (a missing key is 0 whatever the arguments), then the range,
+  // then (unless both ends are negative and crossed, which is 0) the unit.
   bool wrong;
   Entry* e = LookupBitmap(ctx, ctx.args[1], &wrong);
   if (wrong) {
@@ -189,6 +178,23 @@ void CmdBitCount(CmdContext& ctx) {
   }
   if (!e) {
     ctx.reply.Integer(0);
+    return;
+  }
+  if (argc == 4 || argc == 5) {
+    if (!ParseInt64(ctx.args[2], &start) || !ParseInt64(ctx.args[3], &end)) {
+      ctx.reply.Error(errors::kNotInteger);
+      return;
+    }
+    if (start < 0 && end < 0 && start > end) {
+      ctx.reply.Integer(0);
+      return;
+    }
+    if (argc == 5 && !ParseUnit(ctx.args[4], &is_bit)) {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+  } else if (argc != 2) {
+    ctx.reply.Error(errors::kSyntax);
     return;
   }
   const std::string& s = e->value.str;

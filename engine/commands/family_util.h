@@ -3,7 +3,10 @@
 // hot paths that use them inline.
 #pragma once
 
+#include <cctype>
+#include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -93,6 +96,19 @@ inline Entry* LookupRead(Shard& shard, Db& db, std::string_view key, bool touch 
 }
 inline Entry* LookupRead(CmdContext& ctx, std::string_view key) {
   return LookupRead(ctx.shard, ctx.db, key, !(ctx.client_flags & kClientNoTouch));
+}
+
+// Redis's parseScanCursorOrReply: strtoul over the whole argument (so "-1" wraps around and
+// "" is 0, as in Redis), no leading space, no overflow.
+[[nodiscard]] inline bool ParseScanCursorArg(std::string_view arg, uint64_t* cursor) {
+  std::string s(arg);
+  if (!s.empty() && isspace(static_cast<unsigned char>(s[0]))) return false;
+  errno = 0;
+  char* end;
+  unsigned long long v = strtoull(s.c_str(), &end, 10);
+  if (*end != '\0' || errno == ERANGE) return false;
+  *cursor = v;
+  return true;
 }
 
 enum class ExpireArg : uint8_t { kOk, kNotInteger, kInvalid };

@@ -335,16 +335,7 @@ void CmdHRandField(CmdContext& ctx) {
 }
 
 // Redis's parseScanCursorOrReply: strtoul over the whole argument, no leading space.
-bool ParseCursor(std::string_view arg, uint64_t* cursor) {
-  std::string s(arg);
-  if (s.empty() || isspace(static_cast<unsigned char>(s[0]))) return false;
-  errno = 0;
-  char* end;
-  unsigned long v = strtoul(s.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE) return false;
-  *cursor = v;
-  return true;
-}
+bool ParseCursor(std::string_view arg, uint64_t* cursor) { return ParseScanCursorArg(arg, cursor); }
 
 // HSCAN key cursor [MATCH pattern] [COUNT count]
 void CmdHScan(CmdContext& ctx) {

@@ -136,8 +136,9 @@ void CmdSPop(CmdContext& ctx) {
   int64_t count = 1;
   bool with_count = ctx.args.size() == 3;
   if (with_count) {
-    if (!ParseInt64(ctx.args[2], &count)) return ctx.reply.Error(errors::kNotInteger);
-    if (count < 0) return ctx.reply.Error(errors::kMustBePositive);
+    // Redis's getPositiveLongFromObjectOrReply: one message for "not a number" and "< 0".
+    if (!ParseInt64(ctx.args[2], &count) || count < 0)
+      return ctx.reply.Error(errors::kMustBePositive);
   }
   bool wrong;
   Entry* e = FindSet(ctx.shard, ctx.db, ctx.args[1], ctx.client_flags, &wrong);
@@ -228,18 +229,7 @@ void CmdSRandMember(CmdContext& ctx) {
 // vector; an intset (small) set is returned whole in one call, as Redis does.
 void CmdSScan(CmdContext& ctx) {
   uint64_t cursor = 0;
-  {
-    std::string_view c = ctx.args[2];
-    bool ok = !c.empty() && c.size() <= 20;
-    for (char ch : c) ok = ok && ch >= '0' && ch <= '9';
-    if (ok) {
-      unsigned __int128 v = 0;
-      for (char ch : c) v = v * 10 + static_cast<unsigned>(ch - '0');
-      ok = v <= std::numeric_limits<uint64_t>::max();
-      cursor = static_cast<uint64_t>(v);
-    }
-    if (!ok) return ctx.reply.Error(errors::kInvalidCursor);
-  }
+  if (!ParseScanCursorArg(ctx.args[2], &cursor)) return ctx.reply.Error(errors::kInvalidCursor);
   bool wrong;
   Entry* e = ReadSet(ctx, ctx.args[1], &wrong);
   if (wrong) return ctx.reply.Error(errors::kWrongType);
@@ -484,11 +474,7 @@ void CmdSetOpOrigin(CoordContext& ctx) {
 // --- SINTERCARD numkeys key [key ...] [LIMIT limit] ---
 
 bool ParseSInterCard(const ArgList& args, int64_t* numkeys, int64_t* limit, std::string_view* err) {
-  if (!ParseInt64(args[1], numkeys)) {
-    *err = errors::kNotInteger;
-    return false;
-  }
-  if (*numkeys <= 0) {
+  if (!ParseInt64(args[1], numkeys) || *numkeys <= 0) {
     *err = errors::kNumkeysNotPositive;
     return false;
   }
@@ -499,11 +485,7 @@ bool ParseSInterCard(const ArgList& args, int64_t* numkeys, int64_t* limit, std:
   *limit = 0;
   for (size_t j = 2 + static_cast<size_t>(*numkeys); j < args.size(); j += 2) {
     if (EqualsNoCase(args[j], "limit") && j + 1 < args.size()) {
-      if (!ParseInt64(args[j + 1], limit)) {
-        *err = errors::kNotInteger;
-        return false;
-      }
-      if (*limit < 0) {
+      if (!ParseInt64(args[j + 1], limit) || *limit < 0) {
         *err = errors::kLimitNegative;
         return false;
       }

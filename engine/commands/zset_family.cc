@@ -59,8 +59,9 @@ ZLimits Limits(Shard& shard) {
   return l;
 }
 
-// strtod over the whole argument, as Redis's zslParseRange and getDoubleFromObject do
-// (leading spaces are strtod's business), NaN refused.
+// strtod over the whole argument, as Redis's getDoubleFromObject (string2d) does: no leading
+// space, NaN refused, and an overflow to +-inf or an underflow to 0 refused (ERANGE; a
+// denormal such as 5e-324 is kept).
 bool StrToDouble(std::string_view s, double* out) {
   if (s.empty() || s.size() > 256) return false;
   char buf[260];
@@ -71,6 +72,7 @@ bool StrToDouble(std::string_view s, double* out) {
   double d = std::strtod(buf, &end);
   if (end != buf + s.size() || std::isnan(d)) return false;
   if (std::isspace(static_cast<unsigned char>(buf[0]))) return false;
+  if (errno == ERANGE && (std::isinf(d) || d == 0)) return false;
   *out = d;
   return true;
 }
@@ -544,8 +546,8 @@ void CmdZpop(CmdContext& ctx) {
   int64_t count = 1;
   bool has_count = a.size() == 3;
   if (has_count) {
-    if (!ParseInt64(a[2], &count)) return ctx.reply.Error(errors::kNotInteger);
-    if (count < 0) return ctx.reply.Error(kMustBePositive);
+    // Redis's getPositiveLongFromObjectOrReply: one message for "not a number" and "< 0".
+    if (!ParseInt64(a[2], &count) || count < 0) return ctx.reply.Error(kMustBePositive);
   }
   Entry* e = WriteEntry(ctx, a[1]);
   if (e && e->value.type != ObjType::kZSet) return ctx.reply.Error(errors::kWrongType);
@@ -585,14 +587,14 @@ void CmdZrandmember(CmdContext& ctx) {
   bool withscores = false;
   int64_t count = 0;
   bool has_count = a.size() >= 3;
+  if (has_count) {  // as Redis: the count is parsed before the trailing arguments
+    if (!ParseInt64(a[2], &count)) return ctx.reply.Error(errors::kNotInteger);
+    if (count < -INT64_MAX) return ctx.reply.Error(kZrandCountRange);
+  }
   if (a.size() > 4 || (a.size() == 4 && !EqualsNoCase(a[3], "withscores")))
     return ctx.reply.Error(errors::kSyntax);
   if (a.size() == 4) withscores = true;
-  if (has_count) {
-    if (!ParseInt64(a[2], &count)) return ctx.reply.Error(errors::kNotInteger);
-    if (count < -INT64_MAX) return ctx.reply.Error(kZrandCountRange);
-    if (withscores && count < -INT64_MAX / 2) return ctx.reply.Error(kOutOfRange);
-  }
+  if (withscores && count < -INT64_MAX / 2) return ctx.reply.Error(kOutOfRange);
   bool wrong;
   ZSet* z = ReadZSet(ctx, a[1], &wrong);
   if (wrong) return ctx.reply.Error(errors::kWrongType);
@@ -641,16 +643,15 @@ void CmdZrandmember(CmdContext& ctx) {
 void CmdZscan(CmdContext& ctx) {
   const ArgList& a = ctx.args;
   uint64_t cursor = 0;
-  {
-    std::string_view c = a[2];
-    if (c.empty() || c[0] == ' ' || c[0] == '-' || c[0] == '+')
-      return ctx.reply.Error(errors::kInvalidCursor);
-    for (char ch : c)
-      if (ch < '0' || ch > '9') return ctx.reply.Error(errors::kInvalidCursor);
-    errno = 0;
-    std::string tmp(c);
-    cursor = std::strtoull(tmp.c_str(), nullptr, 10);
-    if (errno == ERANGE) return ctx.reply.Error(errors::kInvalidCursor);
+  if (!ParseScanCursorArg(a[2], &cursor)) return ctx.reply.Error(errors::kInvalidCursor);
+  // As Redis: the key is looked up before the options are parsed.
+  bool wrong;
+  ZSet* z = ReadZSet(ctx, a[1], &wrong);
+  if (wrong) return ctx.reply.Error(errors::kWrongType);
+  if (!z) {
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk("0");
+    return ctx.reply.ArrayHeader(0);
   }
   std::string_view pattern;
   bool has_pattern = false;
@@ -667,9 +668,6 @@ void CmdZscan(CmdContext& ctx) {
       return ctx.reply.Error(errors::kSyntax);
     }
   }
-  bool wrong;
-  ZSet* z = ReadZSet(ctx, a[1], &wrong);
-  if (wrong) return ctx.reply.Error(errors::kWrongType);
   std::vector<ZItem> items;
   uint64_t next = 0;
   if (z) {
@@ -842,9 +840,16 @@ bool ComputeMulti(const MultiSpec& m, const std::vector<Source>& src,
                   std::vector<std::pair<std::string_view, double>>& out, int64_t* count_out) {
   for (const Source& s : src)
     if (s.state == Source::kOther) return false;
+  // Redis sorts the sources of a union or intersection by size (smallest first) and folds
+  // them in that order; with inf/-inf (and float rounding) the order changes the sums.
+  std::vector<size_t> ord(src.size());
+  for (size_t i = 0; i < ord.size(); ++i) ord[i] = i;
+  std::stable_sort(ord.begin(), ord.end(), [&](size_t x, size_t y) {
+    return src[x].items.size() < src[y].items.size();
+  });
   if (m.op == SetOp::kUnion) {
     std::unordered_map<std::string_view, double> acc;
-    for (size_t i = 0; i < src.size(); ++i)
+    for (size_t i : ord)
       for (const auto& [mem, sc] : src[i].items) {
         double v = Weighted(sc, m.weights[i]);
         auto [it, fresh] = acc.emplace(mem, v);
@@ -860,17 +865,18 @@ bool ComputeMulti(const MultiSpec& m, const std::vector<Source>& src,
   } else {
     std::vector<std::unordered_map<std::string_view, double>> idx(src.size());
     for (size_t i = 1; i < src.size(); ++i)
-      for (const auto& [mem, sc] : src[i].items) idx[i].emplace(mem, sc);
+      for (const auto& [mem, sc] : src[ord[i]].items) idx[i].emplace(mem, sc);
     int64_t count = 0;
-    for (const auto& [mem, sc] : src[0].items) {
-      double acc = Weighted(sc, m.weights[0]);
+    for (const auto& [mem, sc] : src[ord[0]].items) {
+      double acc = Weighted(sc, m.weights[ord[0]]);
       bool all = true;
       for (size_t i = 1; i < src.size() && all; ++i) {
         auto it = idx[i].find(mem);
         if (it == idx[i].end())
           all = false;
-        else
-          Aggregate(&acc, Weighted(it->second, m.weights[i]), m.agg);
+        else  // as Redis: only the first source's inf * 0 becomes 0; a later one is NaN,
+              // which turns a SUM into 0 and is ignored by MIN/MAX
+          Aggregate(&acc, it->second * m.weights[ord[i]], m.agg);
       }
       if (!all) continue;
       ++count;
@@ -939,16 +945,28 @@ void CmdMultiOrigin(CoordContext& ctx) {
 
 // *STORE: replaces dest with the result (deleting it when empty); the new set's encoding
 // follows its final contents, as Redis's zsetConvertToListpackIfNeeded does.
+// `one_by_one` (ZRANGESTORE): the elements are added in order as by ZADD, so the listpack
+// turns into a skiplist at the element crossing a threshold (only a -0 score can tell).
 int64_t StoreResult(Shard& shard, Db& db, std::string_view dest,
-                    const std::vector<std::pair<std::string, double>>& items) {
+                    const std::vector<std::pair<std::string, double>>& items,
+                    bool one_by_one = false) {
   db.Erase(dest, shard.now_ms());
   if (items.empty()) return 0;
   auto z = std::make_unique<ZSet>();
   ZLimits lim = Limits(shard);
   size_t maxlen = 0;
   for (const auto& it : items) maxlen = std::max(maxlen, it.first.size());
-  if (items.size() > lim.entries || maxlen > lim.value) z->ConvertToSkiplist();
-  for (const auto& [mem, sc] : items) z->Insert(mem, sc);
+  if (one_by_one) {
+    // As ZADD: the listpack turns into a skiplist at the element crossing a threshold.
+    for (const auto& [mem, sc] : items) {
+      if (z->listpack() && (z->Size() + 1 > lim.entries || mem.size() > lim.value))
+        z->ConvertToSkiplist();
+      z->Insert(mem, sc);
+    }
+  } else {
+    if (items.size() > lim.entries || maxlen > lim.value) z->ConvertToSkiplist();
+    for (const auto& [mem, sc] : items) z->Insert(mem, sc);
+  }
   int64_t n = static_cast<int64_t>(z->Size());
   db.Insert(dest, Value(ObjType::kZSet, std::move(z)));
   return n;
@@ -1066,7 +1084,7 @@ void CmdZrangestore(CmdContext& ctx) {
   RangeStorePart part;
   SelectOwned(ctx.shard, ctx.db, ctx.args[2], spec, &part);
   if (part.wrong) return ctx.reply.Error(errors::kWrongType);
-  ctx.reply.Integer(StoreResult(ctx.shard, ctx.db, ctx.args[1], part.items));
+  ctx.reply.Integer(StoreResult(ctx.shard, ctx.db, ctx.args[1], part.items, true));
 }
 
 void CmdZrangestoreOrigin(CoordContext& ctx) {
@@ -1097,7 +1115,7 @@ void CmdZrangestoreOrigin(CoordContext& ctx) {
           FanOut<int64_t>(
               o, {dst_shard},
               [=](Shard& s, size_t, int64_t& n) {
-                n = StoreResult(s, s.db(db), *dest, *items);
+                n = StoreResult(s, s.db(db), *dest, *items, /*one_by_one=*/true);
                 s.PropagateKeyState(db, *dest);
               },
               [=](Shard& o2, std::vector<int64_t>& n) {

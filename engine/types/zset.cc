@@ -346,6 +346,8 @@ size_t ZSet::LpFind(std::string_view member) const {
 }
 
 void ZSet::LpInsert(std::string_view member, double score) {
+  // Redis's listpack keeps a score as text written by d2string, which prints -0 as "0".
+  if (score == 0) score = 0.0;
   size_t p = lp_.begin(), e = lp_.end();
   while (p != e) {
     size_t s = lp_.Next(p);

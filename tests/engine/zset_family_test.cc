@@ -246,6 +246,10 @@ TEST_CASE("ZREMRANGEBY*, ZPOPMIN/MAX, ZRANDMEMBER, ZSCAN", "[zset]") {
   CHECK(S(e.Run({"ZSCAN", "r", "0", "MATCH", "b*"})) == "[\"0\", [\"b\", \"2\"]]");
   CHECK(S(e.Run({"ZSCAN", "r", "0", "COUNT", "0"})) == kSyntax);
   CHECK(S(e.Run({"ZSCAN", "r", "x"})) == Err("ERR invalid cursor"));
+  // The key is looked up before the options are parsed; a missing key is an empty scan.
+  CHECK(S(e.Run({"ZSCAN", "nokey", "0", "COUNT"})) == "[\"0\", []]");
+  CHECK(S(e.Run({"ZSCAN", "nokey", "-1"})) == "[\"0\", []]");
+  CHECK(S(e.Run({"ZPOPMIN", "r", "x"})) == Err("ERR value is out of range, must be positive"));
   // A skiplist is scanned in steps; every member comes back once over a full iteration.
   for (int i = 0; i < 300; ++i) e.Run({"ZADD", "big", std::to_string(i), "m" + std::to_string(i)});
   std::set<std::string> seen;
@@ -758,6 +762,54 @@ TEST_CASE("ZMPOP on one shard and across shards", "[zset]") {
           Err("ERR count should be greater than 0"));
     CHECK(S(e.Run({"ZMPOP", "1", "a", "MIN", "COUNT", "1", "COUNT", "2"})) == kSyntax);
   }
+}
+
+}  // namespace
+}  // namespace kevy::test
+
+namespace kevy::test {
+namespace {
+
+// Cases found by tests/integration/datatypes_test.py's differential runs against redis-server.
+TEST_CASE("Redis quirks: -0 scores, out-of-range floats, NaN in ZINTER, ZRANDMEMBER arg order",
+          "[zset]") {
+  TestEngine e(1);
+  // A listpack stores -0 as "0"; a skiplist keeps -0 (Redis writes listpack scores as text).
+  CHECK(S(e.Run({"ZADD", "lp", "-0", "x"})) == Int(1));
+  CHECK(S(e.Run({"ZSCORE", "lp", "x"})) == "\"0\"");
+  std::vector<std::string> big = {"ZADD", "sk"};
+  for (int i = 0; i < 130; ++i) {
+    big.push_back(std::to_string(i + 1));
+    big.push_back("m" + std::to_string(i));
+  }
+  big.push_back("-0");
+  big.push_back("x");
+  e.Run(big);
+  CHECK(Enc(e, "sk") == "\"skiplist\"");
+  CHECK(S(e.Run({"ZSCORE", "sk", "x"})) == "\"-0\"");
+  CHECK(S(e.Run({"COPY", "sk", "sk2"})) == Int(1));
+  CHECK(S(e.Run({"ZSCORE", "sk2", "x"})) == "\"-0\"");
+  // strtod's ERANGE: overflow to inf and underflow to 0 are refused, a denormal is kept.
+  CHECK(S(e.Run({"ZADD", "f", "1e400", "a"})) == kNotFloat);
+  CHECK(S(e.Run({"ZADD", "f", "1e-400", "a"})) == kNotFloat);
+  CHECK(S(e.Run({"ZINCRBY", "f", "-1e400", "a"})) == kNotFloat);
+  CHECK(S(e.Run({"ZADD", "f", "5e-324", "a"})) == Int(1));
+  CHECK(S(e.Run({"ZUNION", "1", "f", "WEIGHTS", "1e400"})) ==
+        Err("ERR weight value is not a float"));
+  // ZINTER: the smallest source goes first; only its inf*0 becomes 0, a later one is NaN,
+  // which turns SUM into 0 and is ignored by MIN.
+  e.Run({"ZADD", "i1", "inf", "x", "1", "y"});
+  e.Run({"ZADD", "i2", "-inf", "x", "5", "y", "6", "z"});
+  CHECK(S(e.Run({"ZINTER", "2", "i2", "i1", "WEIGHTS", "1", "0", "WITHSCORES"})) ==
+        "[\"x\", \"-inf\", \"y\", \"5\"]");
+  CHECK(S(e.Run({"ZINTER", "2", "i1", "i2", "WEIGHTS", "0", "1", "WITHSCORES"})) ==
+        "[\"x\", \"-inf\", \"y\", \"5\"]");
+  CHECK(S(e.Run({"ZINTER", "2", "i2", "i1", "WEIGHTS", "0", "1", "WITHSCORES"})) ==
+        "[\"x\", \"0\", \"y\", \"1\"]");
+  CHECK(S(e.Run({"ZINTER", "2", "i1", "i2", "WITHSCORES"})) == "[\"x\", \"0\", \"y\", \"6\"]");
+  // ZRANDMEMBER: the count is parsed before the trailing arguments.
+  CHECK(S(e.Run({"ZRANDMEMBER", "i1", "x", "y", "z"})) == kNotInt);
+  CHECK(S(e.Run({"ZRANDMEMBER", "i1", "1", "y"})) == kSyntax);
 }
 
 }  // namespace

@@ -1,0 +1,331 @@
+// SAVE BGSAVE BGREWRITEAOF LASTSAVE, and the schedulers behind them: `save` points,
+// auto-aof-rewrite-percentage / -min-size, BGSAVE SCHEDULE and a rewrite scheduled while a
+// save runs. Both kinds of job are fork-less snapshots (engine/snapshot.h) taken at one cut
+// across every shard; one runs at a time.
+#include <unistd.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/commands/family_util.h"
+#include "engine/fanout.h"
+#include "engine/log.h"
+#include "engine/shard_lock.h"
+#include "engine/snapshot.h"
+#include "persist/aof_manager.h"
+
+namespace kevy {
+
+namespace {
+
+struct Nothing {};
+
+ServerState::Persistence& P(Shard& s) { return s.server().persist; }
+
+bool JobRunning(Shard& s) {
+  return P(s).bgsave_in_progress.load() || P(s).rewrite_in_progress.load();
+}
+
+std::string ConfigString(const Config& c, std::string_view name) {
+  auto v = c.GetValue(name);
+  return v ? *v : "";
+}
+
+using Waiter = std::function<void(Shard& coordinator, bool ok, const std::string& error)>;
+
+// Every shard's `dirty` as of the cut becomes its saved mark (rdb_changes_since_last_save).
+void MarkSaved(Shard& o) {
+  FanOut<Nothing>(
+      o, AllShards(o), [](Shard& s, size_t, Nothing&) { s.stats().dirty_saved = s.stats().dirty_at_cut; },
+      [](Shard&, std::vector<Nothing>&) {});
+}
+
+// Locks every shard, starts the job on each at the same cut (a rewrite first moves every shard
+// to new incr files, whose first sequence number it records), unlocks.
+void StartJob(Shard& origin, std::shared_ptr<SnapshotJob> job) {
+  std::vector<uint16_t> shards = AllShards(origin);
+  LockShards(origin, shards, [job, shards](Shard& o, uint64_t tx) {
+    std::shared_ptr<std::vector<aof::NewFile>> files;
+    if (job->kind == SnapshotJob::Kind::kRewrite) {
+      auto got = o.server().aof->NewEpoch(static_cast<int>(shards.size()), "");
+      if (!got.ok()) {
+        Log(LogLevel::kWarning, "Can't rewrite the append only file: %s", got.status().message());
+        UnlockShards(o, shards, tx);
+        job->Fail(std::string(got.status().message()));
+        job->on_done(o, false, job->error);
+        return;
+      }
+      job->rewrite_first_incr = (*got)[0].seq;
+      files = std::make_shared<std::vector<aof::NewFile>>(std::move(*got));
+    }
+    FanOut<Nothing>(
+        o, shards,
+        [job, files](Shard& s, size_t i, Nothing&) {
+          if (files) s.aof()->SwitchFile((*files)[i].fd, (*files)[i].name, (*files)[i].size);
+          s.StartSnapshot(job);
+        },
+        [shards, tx](Shard& o2, std::vector<Nothing>&) { UnlockShards(o2, shards, tx); }, tx);
+  });
+}
+
+std::shared_ptr<SnapshotJob> NewJob(Shard& o, SnapshotJob::Kind kind) {
+  auto job = std::make_shared<SnapshotJob>();
+  job->kind = kind;
+  job->epoch = P(o).next_epoch.fetch_add(1);
+  job->coordinator = o.id();
+  job->nshards = o.server().num_shards();
+  job->rdb = RdbOptions::FromConfig(o.config());
+  job->start_ms = Shard::WallMs();
+  return job;
+}
+
+// BGSAVE / SAVE. `waiter` (SAVE) hears the outcome.
+bool StartSave(Shard& o, Waiter waiter, std::string* err) {
+  auto job = NewJob(o, SnapshotJob::Kind::kSave);
+  job->format = SnapshotFormat::kRdb;
+  job->final_path = ConfigString(o.config(), "dbfilename");
+  job->tmp_path = "temp-" + std::to_string(getpid()) + "-" + std::to_string(job->epoch) + ".rdb";
+  if (!job->Open()) {
+    *err = job->error;
+    Log(LogLevel::kWarning, "%s", job->error);
+    P(o).last_bgsave_ok = false;
+    return false;
+  }
+  P(o).bgsave_in_progress = true;
+  P(o).bgsave_start_ms = job->start_ms;
+  P(o).last_bgsave_try_ms = job->start_ms;
+  Log(LogLevel::kNotice, "Background saving started");
+  job->on_done = [waiter](Shard& c, bool ok, const std::string& error) {
+    auto& p = P(c);
+    int64_t now = Shard::WallMs();
+    p.last_bgsave_time_sec = (now - p.bgsave_start_ms.load()) / 1000;
+    p.last_bgsave_ok = ok;
+    p.bgsave_in_progress = false;
+    if (ok) {
+      ++p.rdb_saves;
+      c.server().lastsave_s = now / 1000;
+      MarkSaved(c);
+      Log(LogLevel::kNotice, "Background saving terminated with success");
+    } else {
+      Log(LogLevel::kWarning, "Background saving error: %s", error);
+    }
+    if (waiter) waiter(c, ok, error);
+  };
+  StartJob(o, job);
+  return true;
+}
+
+// BGREWRITEAOF: a new base (RDB, or AOF commands without the preamble) of the keyspace at the
+// cut, then the manifest swaps the old base and incr files for it.
+bool StartRewrite(Shard& o, std::string* err) {
+  aof::AofManager* mgr = o.server().aof;
+  auto job = NewJob(o, SnapshotJob::Kind::kRewrite);
+  bool rdb = ConfigString(o.config(), "aof-use-rdb-preamble") != "no";
+  job->format = rdb ? SnapshotFormat::kRdb : SnapshotFormat::kAof;
+  std::string base = mgr->NextBaseName(rdb);
+  job->final_path = mgr->PathOf(base);
+  job->tmp_path = mgr->PathOf("temp-rewriteaof-bg-" + std::to_string(getpid()) + ".aof");
+  if (!job->Open()) {
+    *err = job->error;
+    P(o).last_rewrite_ok = false;
+    return false;
+  }
+  P(o).rewrite_in_progress = true;
+  P(o).rewrite_scheduled = false;
+  P(o).rewrite_start_ms = job->start_ms;
+  Log(LogLevel::kNotice, "Background append only file rewriting started");
+  job->on_done = [mgr, base, job_ptr = job.get()](Shard& c, bool ok, const std::string& error) {
+    auto& p = P(c);
+    std::string why = error;
+    if (ok) {
+      absl::Status st = mgr->FinishRewrite(base, job_ptr->rewrite_first_incr);
+      if (!st.ok()) {
+        ok = false;
+        why = std::string(st.message());
+        unlink(mgr->PathOf(base).c_str());
+      }
+    }
+    p.last_rewrite_time_sec = (Shard::WallMs() - p.rewrite_start_ms.load()) / 1000;
+    p.last_rewrite_ok = ok;
+    p.rewrite_in_progress = false;
+    if (ok) {
+      ++p.aof_rewrites;
+      p.rewrite_failures = 0;
+      Log(LogLevel::kNotice, "Background AOF rewrite finished successfully");
+    } else {
+      ++p.rewrite_failures;
+      Log(LogLevel::kWarning, "Background AOF rewrite failed: %s", why);
+    }
+  };
+  StartJob(o, job);
+  return true;
+}
+
+void CmdBgSave(CoordContext& ctx) {
+  bool schedule = false;
+  if (ctx.args.size() > 1) {
+    if (ctx.args.size() == 2 && EqualsNoCase(ctx.args[1], "schedule"))
+      schedule = true;
+    else
+      return ctx.reply.Error(errors::kSyntax);
+  }
+  auto& p = P(ctx.shard);
+  if (p.bgsave_in_progress) return ctx.reply.Error("ERR Background save already in progress");
+  if (p.rewrite_in_progress) {
+    if (!schedule)
+      return ctx.reply.Error(
+          "ERR An AOF log rewriting in progress: can't BGSAVE right now. Use BGSAVE SCHEDULE in "
+          "order to schedule a BGSAVE whenever possible.");
+    p.bgsave_scheduled = true;
+    return ctx.reply.SimpleString("Background saving scheduled");
+  }
+  std::string err;
+  if (!StartSave(ctx.shard, nullptr, &err)) return ctx.reply.Error("ERR " + err);
+  ctx.reply.SimpleString("Background saving started");
+}
+
+void CmdSave(CoordContext& ctx) {
+  auto& p = P(ctx.shard);
+  if (p.bgsave_in_progress) return ctx.reply.Error("ERR Background save already in progress");
+  if (p.rewrite_in_progress)
+    return ctx.reply.Error("ERR Background append only file rewriting in progress");
+  ReplySlot slot = ctx.Defer(/*barrier=*/true);
+  std::string err;
+  bool started = StartSave(
+      ctx.shard,
+      [slot](Shard& c, bool ok, const std::string&) {
+        // The coordinator is the client's shard (the job started there).
+        c.Finish(slot, [ok](ReplyBuilder& rb) {
+          if (ok)
+            rb.Ok();
+          else
+            rb.Error("ERR");
+        });
+      },
+      &err);
+  if (!started) ctx.shard.Finish(slot, [&](ReplyBuilder& rb) { rb.Error("ERR " + err); });
+}
+
+void CmdBgRewriteAof(CoordContext& ctx) {
+  auto& p = P(ctx.shard);
+  if (p.rewrite_in_progress)
+    return ctx.reply.Error("ERR Background append only file rewriting already in progress");
+  if (!ctx.shard.server().aof)
+    return ctx.reply.Error(
+        "ERR kevy rewrites the AOF only while appendonly is yes (use BGSAVE for a snapshot)");
+  if (p.bgsave_in_progress) {
+    p.rewrite_scheduled = true;
+    return ctx.reply.SimpleString("Background append only file rewriting scheduled");
+  }
+  std::string err;
+  if (!StartRewrite(ctx.shard, &err)) return ctx.reply.Error("ERR " + err);
+  ctx.reply.SimpleString("Background append only file rewriting started");
+}
+
+void CmdLastSave(CoordContext& ctx) {
+  int64_t t = ctx.shard.server().lastsave_s.load();
+  if (t == 0) t = ctx.shard.server().start_ms / 1000;
+  ctx.reply.Integer(t);
+}
+
+// `save` points: "seconds changes" pairs.
+std::vector<std::pair<int64_t, int64_t>> SavePoints(const Config& c) {
+  std::vector<std::pair<int64_t, int64_t>> out;
+  auto words = SplitArgs(ConfigString(c, "save"));
+  if (!words) return out;
+  for (size_t i = 0; i + 1 < words->size(); i += 2) {
+    int64_t s, n;
+    if (ParseInt64((*words)[i], &s) && ParseInt64((*words)[i + 1], &n)) out.emplace_back(s, n);
+  }
+  return out;
+}
+
+int64_t last_check_ms = 0;  // shard 0's thread only
+
+}  // namespace
+
+// Called by shard 0's cron.
+void PersistenceCron(Shard& s) {
+  if (s.server().loading.load(std::memory_order_relaxed)) return;
+  auto& p = P(s);
+  int64_t now = s.now_ms();
+  if (!JobRunning(s)) {
+    std::string err;
+    if (p.rewrite_scheduled && s.server().aof) {
+      StartRewrite(s, &err);
+      return;
+    }
+    if (p.bgsave_scheduled) {
+      p.bgsave_scheduled = false;
+      StartSave(s, nullptr, &err);
+      return;
+    }
+  }
+  if (now - last_check_ms < 1000 || JobRunning(s)) return;
+  last_check_ms = now;
+  // auto-aof-rewrite-percentage / -min-size, as Redis's serverCron.
+  if (aof::AofManager* mgr = s.server().aof) {
+    int64_t perc = 0, min = 0;
+    ParseInt64(ConfigString(s.config(), "auto-aof-rewrite-percentage"), &perc);
+    ParseInt64(ConfigString(s.config(), "auto-aof-rewrite-min-size"), &min);
+    uint64_t cur = mgr->CurrentSize();
+    uint64_t base = std::max<uint64_t>(1, mgr->rewrite_base_size());
+    if (perc > 0 && static_cast<int64_t>(cur) > min &&
+        static_cast<int64_t>((cur * 100 / base) - 100) >= perc) {
+      Log(LogLevel::kNotice, "Starting automatic rewriting of AOF on %lld%% growth",
+          static_cast<long long>((cur * 100 / base) - 100));
+      std::string err;
+      StartRewrite(s, &err);
+      return;
+    }
+  }
+  // save points: the changes since the last save are summed over the shards first.
+  auto points = SavePoints(s.config());
+  if (points.empty()) return;
+  FanOut<uint64_t>(
+      s, AllShards(s),
+      [](Shard& t, size_t, uint64_t& changes) { changes = t.stats().dirty - t.stats().dirty_saved; },
+      [points](Shard& o, std::vector<uint64_t>& parts) {
+        uint64_t changes = 0;
+        for (uint64_t c : parts) changes += c;
+        auto& pp = P(o);
+        if (JobRunning(o)) return;
+        int64_t now_ms = Shard::WallMs();
+        int64_t lastsave = o.server().lastsave_s.load();
+        if (lastsave == 0) lastsave = o.server().start_ms / 1000;
+        // After a failed save, retry only every 5 seconds (CONFIG_BGSAVE_RETRY_DELAY).
+        if (!pp.last_bgsave_ok && now_ms - pp.last_bgsave_try_ms.load() < 5000) return;
+        for (auto [secs, n] : points) {
+          if (changes >= static_cast<uint64_t>(n) && now_ms / 1000 - lastsave > secs) {
+            Log(LogLevel::kNotice, "%lld changes in %lld seconds. Saving...",
+                static_cast<long long>(n), static_cast<long long>(secs));
+            std::string err;
+            StartSave(o, nullptr, &err);
+            return;
+          }
+        }
+      });
+}
+
+void RegisterPersistenceFamily(CommandRegistry& r) {
+  auto row = [](std::string name, int arity, uint32_t flags, OriginHandler h, std::string since,
+                std::string summary, std::string complexity, std::string acl) {
+    CommandSpec s = KeyedRow(std::move(name), arity, flags, 0, 0, 0, "server", std::move(since),
+                             std::move(summary), std::move(complexity), std::move(acl));
+    s.on_origin = h;
+    return s;
+  };
+  constexpr uint32_t A = kCmdAdmin, N = kCmdNoscript, Nm = kCmdNoMulti;
+  r.Add(row("save", 1, A | N | Nm, CmdSave, "1.0.0", "Synchronously save the dataset to disk",
+            "O(N) where N is the total number of keys in all databases", "admin slow dangerous"));
+  r.Add(row("bgsave", -1, A | N, CmdBgSave, "1.0.0", "Asynchronously save the dataset to disk",
+            "O(1)", "admin slow dangerous"));
+  r.Add(row("bgrewriteaof", 1, A | N, CmdBgRewriteAof, "1.0.0",
+            "Asynchronously rewrite the append-only file", "O(1)", "admin slow dangerous"));
+  r.Add(row("lastsave", 1, kCmdLoading | kCmdStale | kCmdFast, CmdLastSave, "1.0.0",
+            "Get the UNIX time stamp of the last successful save to disk", "O(1)",
+            "admin fast dangerous"));
+}
+
+}  // namespace kevy
