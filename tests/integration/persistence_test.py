@@ -24,7 +24,6 @@ from harness import SERVER, KevyServer, RedisServer, free_port  # noqa: E402
 AOF_DIR = "appendonlydir"
 MANIFEST = "appendonly.aof.manifest"
 CHECK_AOF = shutil.which("redis-check-aof")
-KNOWN_BUGS = os.environ.get("KEVY_KNOWN_BUGS") == "1"  # run the tests of known, open bugs
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -281,11 +280,8 @@ class CrashMatrixTest(Base):
         self.crash_rounds(1, "always")
 
     def test_always_4_shards(self):
-        if not KNOWN_BUGS:
-            self.skipTest("known bug: with several shards, `appendfsync always` sends the reply of "
-                          "a write executed on another shard before that shard's AOF batch is on "
-                          "disk (Reactor::HoldForAof only looks at the connection's own shard "
-                          "log); acknowledged writes are lost by kill -9. KEVY_KNOWN_BUGS=1 runs it")
+        # Writes run on other shards than their clients': the reply waits for the owning
+        # shard's fsync (Shard::Execute parks the task until its batch is durable).
         self.crash_rounds(4, "always")
 
     def test_everysec_1_shard(self):
@@ -599,12 +595,7 @@ class CompatibilityTest(CompatBase):
         for shards in (1, 4):
             copy = self.mkdtemp()
             shutil.copytree(aof_path(tmp), aof_path(copy))
-            try:
-                srv = self.kevy(copy, shards=shards)
-            except RuntimeError as e:
-                if preamble == "yes" and "RDB preamble" in str(e):
-                    self.skipTest("kevy cannot load an RDB base yet")
-                raise
+            srv = self.kevy(copy, shards=shards)
             assert_same_keyspace(self, want, snapshot(self.client_factory(srv.port)))
             # kevy keeps appending to the directory; redis-server still reads it afterwards
             srv.client(db=9).set("kevy-was-here", shards)
@@ -630,14 +621,10 @@ def wait_idle(test, c, *fields, timeout=60):
         time.sleep(0.05)
 
 
-def unknown_command(e):
-    return "unknown command" in str(e)
-
-
 @unittest.skipUnless(RedisServer.BIN and CHECK_AOF, "redis-server / redis-check-aof not installed")
 class RewriteAndSnapshotTest(CompatBase):
     """BGREWRITEAOF (an RDB or AOF base plus fresh incr files) and BGSAVE/SAVE (dump.rdb),
-    each read back by kevy and by redis-server. Skipped while kevy lacks the commands."""
+    each read back by kevy and by redis-server."""
 
     def bgrewriteaof(self, shards, preamble):
         tmp = self.mkdtemp()
@@ -649,12 +636,7 @@ class RewriteAndSnapshotTest(CompatBase):
         for w in writers:
             w.start()
         time.sleep(0.2)
-        try:
-            srv.client().bgrewriteaof()
-        except redis.ResponseError as e:
-            if unknown_command(e):
-                self.skipTest("BGREWRITEAOF not implemented yet")
-            raise
+        srv.client().bgrewriteaof()
         wait_idle(self, srv.client(), "aof_rewrite_in_progress", "aof_rewrite_scheduled")
         self.assertEqual(srv.client().info("persistence")["aof_last_bgrewrite_status"], "ok")
         time.sleep(0.2)
@@ -704,12 +686,7 @@ class RewriteAndSnapshotTest(CompatBase):
         mixed_workload(srv.client(), self.client_factory(srv.port), random.Random(5),
                        transactions=False)
         c = srv.client()
-        try:
-            c.execute_command(verb)
-        except redis.ResponseError as e:
-            if unknown_command(e):
-                self.skipTest(f"{verb} not implemented yet")
-            raise
+        c.execute_command(verb)
         wait_idle(self, c, "rdb_bgsave_in_progress")
         info = c.info("persistence")
         self.assertEqual(info["rdb_last_bgsave_status"], "ok")
