@@ -14,12 +14,6 @@
 namespace kevy::test {
 namespace {
 
-std::string S(const RespValue& v) { return v.ToString(); }
-std::string Int(int64_t n) { return "(integer) " + std::to_string(n); }
-const char* const kWrongType =
-    "(error) WRONGTYPE Operation against a key holding the wrong kind of value";
-const char* const kSyntax = "(error) ERR syntax error";
-const char* const kNotInt = "(error) ERR value is not an integer or out of range";
 
 void PutList(TestEngine& e, const std::string& key) {
   Value v;

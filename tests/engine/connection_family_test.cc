@@ -13,8 +13,6 @@
 namespace kevy::test {
 namespace {
 
-std::string S(const RespValue& v) { return v.ToString(); }
-std::string Int(int64_t n) { return "(integer) " + std::to_string(n); }
 std::string Err(const std::string& msg) { return "(error) " + msg; }
 
 // Dispatches one request and returns the raw bytes written to the client (for protocol-level

@@ -13,7 +13,6 @@
 namespace kevy::test {
 namespace {
 
-std::string S(const RespValue& v) { return v.ToString(); }
 
 std::string Unhex(std::string_view h) {
   std::string out;

@@ -19,13 +19,7 @@
 namespace kevy::test {
 namespace {
 
-std::string S(const RespValue& v) { return v.ToString(); }
-std::string Int(int64_t n) { return "(integer) " + std::to_string(n); }
 const char* const kNil = "(nil)";
-const char* const kWrongType =
-    "(error) WRONGTYPE Operation against a key holding the wrong kind of value";
-const char* const kSyntax = "(error) ERR syntax error";
-const char* const kNotInt = "(error) ERR value is not an integer or out of range";
 
 Entry* Raw(TestEngine& e, const std::string& key) {
   return e.shard(e.server().slots.ShardOf(key)).db(0).FindRaw(key);

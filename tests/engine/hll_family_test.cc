@@ -15,10 +15,6 @@
 namespace kevy::test {
 namespace {
 
-std::string S(const RespValue& v) { return v.ToString(); }
-std::string Int(int64_t n) { return "(integer) " + std::to_string(n); }
-const char* const kWrongType =
-    "(error) WRONGTYPE Operation against a key holding the wrong kind of value";
 const char* const kNotHll = "(error) WRONGTYPE Key is not a valid HyperLogLog string value.";
 
 Entry* Raw(TestEngine& e, const std::string& key) {

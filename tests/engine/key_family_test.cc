@@ -16,8 +16,6 @@
 namespace kevy::test {
 namespace {
 
-std::string S(const RespValue& v) { return v.ToString(); }
-std::string Int(int64_t n) { return "(integer) " + std::to_string(n); }
 std::string Err(const std::string& msg) { return "(error) " + msg; }
 
 // Creates key=value in `db`. Uses SET when the string family provides it, else inserts on

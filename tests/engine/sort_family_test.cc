@@ -16,12 +16,6 @@
 namespace kevy::test {
 namespace {
 
-std::string S(const RespValue& v) { return v.ToString(); }
-std::string Int(int64_t n) { return "(integer) " + std::to_string(n); }
-const char* const kWrongType =
-    "(error) WRONGTYPE Operation against a key holding the wrong kind of value";
-const char* const kSyntax = "(error) ERR syntax error";
-const char* const kNotInt = "(error) ERR value is not an integer or out of range";
 const char* const kNotDouble = "(error) ERR One or more scores can't be converted into double";
 
 std::vector<std::string> Cmd(std::vector<std::string> head, const std::vector<std::string>& tail) {

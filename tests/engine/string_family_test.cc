@@ -15,8 +15,6 @@
 namespace kevy::test {
 namespace {
 
-std::string S(const RespValue& v) { return v.ToString(); }
-std::string Int(int64_t n) { return "(integer) " + std::to_string(n); }
 std::string Err(const std::string& msg) { return "(error) " + msg; }
 std::string Bulk(const std::string& s) { return "\"" + s + "\""; }
 // The rendering without "(integer) " markers, for nested replies such as LCS IDX.
@@ -27,10 +25,6 @@ std::string Compact(const RespValue& v) {
   return s;
 }
 const char* const kNil = "(nil)";
-const char* const kWrongType =
-    "(error) WRONGTYPE Operation against a key holding the wrong kind of value";
-const char* const kSyntax = "(error) ERR syntax error";
-const char* const kNotInt = "(error) ERR value is not an integer or out of range";
 const char* const kNotFloat = "(error) ERR value is not a valid float";
 
 // The entry for `key` in db 0 of its owning shard, ignoring expiry, or nullptr.

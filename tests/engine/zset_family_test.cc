@@ -21,14 +21,8 @@
 namespace kevy::test {
 namespace {
 
-std::string S(const RespValue& v) { return v.ToString(); }
-std::string Int(int64_t n) { return "(integer) " + std::to_string(n); }
 std::string Err(const std::string& msg) { return "(error) " + msg; }
 const char* const kNil = "(nil)";
-const char* const kWrongType =
-    "(error) WRONGTYPE Operation against a key holding the wrong kind of value";
-const char* const kSyntax = "(error) ERR syntax error";
-const char* const kNotInt = "(error) ERR value is not an integer or out of range";
 const char* const kNotFloat = "(error) ERR value is not a valid float";
 const char* const kMinMaxFloat = "(error) ERR min or max is not a float";
 const char* const kMinMaxLex = "(error) ERR min or max not valid string range item";

@@ -66,6 +66,16 @@ class TestEngine : public NetHooks {
 // Step() delivers the batches queued right now (one hop); Replies() takes the client's
 // output so far as rendered replies (RespValue::ToString), throwing on a partial reply.
 void Send(TestEngine& e, int client, std::vector<std::string> cmd);
+
+// Replies as the tests compare them (RespValue::ToString, redis-cli style), and the error
+// texts most families share.
+inline std::string S(const RespValue& v) { return v.ToString(); }
+inline std::string Int(int64_t n) { return "(integer) " + std::to_string(n); }
+inline const char* const kWrongType =
+    "(error) WRONGTYPE Operation against a key holding the wrong kind of value";
+inline const char* const kSyntax = "(error) ERR syntax error";
+inline const char* const kNotInt = "(error) ERR value is not an integer or out of range";
+
 void Step(TestEngine& e);
 std::vector<std::string> Replies(TestEngine& e, int client);
 

@@ -1,0 +1,179 @@
+#!/usr/bin/python3
+"""Durability costs of kevy against redis-server, same machine, same run, alternating.
+
+For each server (pinned to SERVER_CPU; redis-benchmark on CLIENT_CPU):
+  1. load N keys (SET key:i with a 32-byte value, through redis-cli --pipe);
+  2. p99 of SET (P1, 50 connections, random keys) for a fixed number of requests -- once
+     without and once during a BGREWRITEAOF (appendonly yes, everysec), and the peak RSS
+     during that rewrite against the RSS before it (Redis: the server plus its fork child,
+     whose copy-on-write pages are what the host has to provide);
+  3. BGSAVE wall time (polled INFO) and the load time of the resulting dump.rdb at start-up
+     (process start to the first PING answered).
+Usage: benchmarks/persistence.py [--keys 1000000] [--rounds 1] [--kevy build/kevy-server]
+"""
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+
+import redis
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def rss_kb(pid):
+    total = 0
+    pids = [pid]
+    try:  # Redis's fork child counts too
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            pids += [int(x) for x in f.read().split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+class Server:
+    def __init__(self, argv, cpu, d):
+        self.port = free_port()
+        self.dir = d
+        self.t0 = time.time()
+        self.proc = subprocess.Popen(["taskset", "-c", str(cpu)] + argv +
+                                     ["--port", str(self.port), "--dir", d],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=d)
+        self.r = redis.Redis(port=self.port)
+        while True:
+            try:
+                self.r.ping()
+                break
+            except (redis.ConnectionError, redis.BusyLoadingError):
+                time.sleep(0.005)
+            except redis.ResponseError:
+                time.sleep(0.005)
+        self.ready_s = time.time() - self.t0
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def load(port, n):
+    lines = "".join(f"SET key:{i} {'v' * 32}\r\n" for i in range(n)).encode()
+    subprocess.run(["redis-cli", "-p", str(port), "--pipe"], input=lines, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def bench_p99(port, cpu, requests):
+    out = subprocess.run(["taskset", "-c", str(cpu), "redis-benchmark", "-p", str(port), "-t",
+                          "set", "-n", str(requests), "-c", "50", "-r", "1000000", "-P", "1",
+                          "--csv"], capture_output=True, text=True).stdout
+    row = [l for l in out.splitlines() if l.startswith('"SET"')][0]
+    f = [x.strip('"') for x in row.split(",")]
+    return float(f[1]), float(f[6])  # req/s, p99 ms
+
+
+def wait_flag(r, field):
+    while int(r.info("persistence")[field]):
+        time.sleep(0.01)
+
+
+def one(name, argv, args):
+    d = tempfile.mkdtemp(prefix=f"pbench-{name}-")
+    res = {}
+    try:
+        s = Server(argv + ["--appendonly", "yes", "--appendfsync", "everysec", "--save", ""],
+                   args.server_cpu, d)
+        load(s.port, args.keys)
+        assert s.r.dbsize() == args.keys
+        res["rps_base"], res["p99_base"] = bench_p99(s.port, args.client_cpu, args.requests)
+        rss0 = rss_kb(s.proc.pid)
+        peak = [rss0]
+        stop = threading.Event()
+
+        done_at = [None]
+        watcher = redis.Redis(port=s.port)
+
+        def sample():
+            n = 0
+            while not stop.is_set():
+                peak[0] = max(peak[0], rss_kb(s.proc.pid))
+                n += 1
+                if done_at[0] is None and n % 10 == 0 and \
+                        not int(watcher.info("persistence")["aof_rewrite_in_progress"]):
+                    done_at[0] = time.time()
+                time.sleep(0.005)
+        t0 = time.time()
+        s.r.bgrewriteaof()
+        th = threading.Thread(target=sample)
+        th.start()
+        res["rps_rw"], res["p99_rw"] = bench_p99(s.port, args.client_cpu, args.requests)
+        wait_flag(s.r, "aof_rewrite_in_progress")
+        stop.set()
+        th.join()
+        res["rewrite_s"] = (done_at[0] or time.time()) - t0
+        res["rss0_mb"], res["rss_peak_mb"] = rss0 / 1024, peak[0] / 1024
+        t0 = time.time()
+        s.r.bgsave()
+        time.sleep(0.01)
+        wait_flag(s.r, "rdb_bgsave_in_progress")
+        res["bgsave_s"] = time.time() - t0
+        s.stop()
+        # Load time of that dump.rdb (appendonly no).
+        s = Server(argv + ["--appendonly", "no", "--save", ""], args.server_cpu, d)
+        res["load_s"] = s.ready_s
+        res["loaded"] = s.r.dbsize()
+        s.stop()
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--keys", type=int, default=1000000)
+    ap.add_argument("--requests", type=int, default=200000)
+    ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--server-cpu", type=int, default=0)
+    ap.add_argument("--client-cpu", type=int, default=1)
+    ap.add_argument("--kevy", default=os.path.join(os.path.dirname(__file__), "..", "build",
+                                                   "kevy-server"))
+    args = ap.parse_args()
+    servers = {"kevy": [os.path.abspath(args.kevy), "--bind", "127.0.0.1", "--shards", "1"],
+               "redis": ["redis-server", "--bind", "127.0.0.1"]}
+    runs = {"kevy": [], "redis": []}
+    for rnd in range(args.rounds):
+        for name in (["kevy", "redis"] if rnd % 2 == 0 else ["redis", "kevy"]):
+            r = one(name, servers[name], args)
+            print(name, {k: round(v, 3) for k, v in r.items()}, flush=True)
+            runs[name].append(r)
+    keys = ["p99_base", "p99_rw", "rps_base", "rps_rw", "rewrite_s", "rss0_mb", "rss_peak_mb",
+            "bgsave_s", "load_s"]
+    print(f"\n{args.keys} keys, SET P1 50 connections {args.requests} requests; medians of "
+          f"{args.rounds} round(s)\n")
+    print("| | " + " | ".join(keys) + " |")
+    print("|---" * (len(keys) + 1) + "|")
+    for name in runs:
+        print(f"| {name} | " + " | ".join(
+            f"{statistics.median(x[k] for x in runs[name]):.3f}" for k in keys) + " |")
+
+
+if __name__ == "__main__":
+    main()
