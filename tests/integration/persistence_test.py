@@ -233,13 +233,35 @@ class CrashMatrixTest(Base):
         self.assertLessEqual(five.dbsize(), 1)
         acked["swaps"] = swaps  # the next round goes on from what is on disk
 
-    def crash_rounds(self, shards, fsync, rounds=2, global_ops=False):
+    def snapshot_ops(self, port, stop, started):
+        """BGREWRITEAOF and BGSAVE back to back, so the kill lands mid-rewrite, mid-snapshot
+        or mid-manifest-switch."""
+        c = redis.Redis(port=port, socket_timeout=30)
+        try:
+            while not stop.is_set():
+                for cmd in ("BGREWRITEAOF", "BGSAVE"):
+                    try:
+                        c.execute_command(cmd)
+                        started[cmd] += 1
+                    except redis.ResponseError:
+                        pass  # one job at a time: "already in progress"
+                time.sleep(0.02)
+        except (redis.ConnectionError, redis.TimeoutError, ConnectionResetError):
+            pass
+
+    def crash_rounds(self, shards, fsync, rounds=2, global_ops=False, snapshots=False):
         self.fsync = fsync
         tmp = self.mkdtemp()
         rng = random.Random(shards * 1000 + len(fsync))
         expected = {}  # tag -> (iterations that must be there, INCR value that must be there)
         srv = self.kevy(tmp, "--appendfsync", fsync, shards=shards)
         ops_acked = {"swaps": 0}
+        started = {"BGREWRITEAOF": 0, "BGSAVE": 0}
+        if snapshots:  # enough keys that a rewrite or a snapshot takes a while
+            p = srv.client().pipeline(transaction=False)
+            for i in range(60000):
+                p.set(f"bulk:{i}", i)
+            p.execute()
         if global_ops:
             srv.client(db=2).set("which", "two")
             srv.client(db=3).set("which", "three")
@@ -252,12 +274,16 @@ class CrashMatrixTest(Base):
                 ops = threading.Thread(target=self.global_ops, args=(srv.port, stop, ops_acked),
                                        daemon=True)
                 ops.start()
+            if snapshots:
+                ops = threading.Thread(target=self.snapshot_ops, args=(srv.port, stop, started),
+                                       daemon=True)
+                ops.start()
             # everysec: long enough for the 2 s bound to say something
             time.sleep(rng.uniform(0.4, 1.6) if fsync == "always" else rng.uniform(2.6, 3.4))
             t_kill = time.monotonic()
             srv.kill()
             stop.set()
-            if global_ops:
+            if global_ops or snapshots:
                 ops.join(30)
             for w in writers:
                 w.join(30)
@@ -274,6 +300,16 @@ class CrashMatrixTest(Base):
                 self.check_writer(c, tag, n, incr_min)
             if global_ops:
                 self.check_global_ops(c, ops_acked)
+            if snapshots:
+                self.assertGreater(started["BGREWRITEAOF"], 0)
+                self.assertEqual(c.dbsize() >= 60000, True)
+                bulk = c.mget([f"bulk:{i}" for i in range(60000)])
+                self.assertEqual(bulk, [str(i).encode() for i in range(60000)])
+                # the directory is one redis-check-aof accepts after the crash and the restart
+                if CHECK_AOF:
+                    out = subprocess.run([CHECK_AOF, aof_path(tmp, "appendonly.aof.manifest")],
+                                         capture_output=True, text=True)
+                    self.assertIn("All AOF files and manifest are valid", out.stdout + out.stderr)
         srv.stop()
 
     def test_always_1_shard(self):
@@ -295,6 +331,12 @@ class CrashMatrixTest(Base):
 
     def test_epochs_under_load_everysec_4_shards(self):
         self.crash_rounds(4, "everysec", global_ops=True)
+
+    def test_kill_during_rewrites_and_snapshots_always_4_shards(self):
+        self.crash_rounds(4, "always", snapshots=True)
+
+    def test_kill_during_rewrites_and_snapshots_everysec_1_shard(self):
+        self.crash_rounds(1, "everysec", snapshots=True)
 
 
 # ----------------------------------------------------------------------------- 2. torn tails
