@@ -172,5 +172,8 @@ void RegisterAllCommands(CommandRegistry& r);
 
 // save points, auto-aof-rewrite and scheduled jobs (persistence_family.cc); shard 0's cron.
 void PersistenceCron(Shard& shard0);
+// DEBUG RELOAD (persistence_family.cc).
+struct CoordContext;
+void DebugReload(CoordContext& ctx);
 
 }  // namespace kevy

@@ -47,6 +47,10 @@ class Db {
   Entry* FindOrCreate(std::string_view key, int64_t now_ms, bool* created);
   // Inserts a new entry that must not exist (use after Find returned nullptr).
   Entry* Insert(std::string_view key, Value v);
+  // Inserts a loaded key (RDB, DEBUG RELOAD): TTL as given (-1 none), access clock `idle_s`
+  // seconds before `now_ms` (the file's IDLE, else 0).
+  Entry* InsertLoaded(std::string_view key, Value v, int64_t expire_ms, int64_t idle_s,
+                      int64_t now_ms);
 
   // Removes the key if present (expired or not). Returns true if it was present and live.
   bool Erase(std::string_view key, int64_t now_ms);

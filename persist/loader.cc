@@ -86,8 +86,7 @@ absl::Status LoadRdbBuffer(ServerState& st, std::string_view data, const std::st
         if (db.FindRaw(k.key))
           return absl::AlreadyExistsError("RDB has duplicated key '" + k.key + "' in DB " +
                                           std::to_string(k.db));
-        Entry* e = db.Insert(k.key, std::move(k.value));
-        if (k.expire_ms >= 0) db.SetExpire(e, k.expire_ms);
+        db.InsertLoaded(k.key, std::move(k.value), k.expire_ms, k.lru_idle, now);
         ++report->keys_loaded;
         return absl::OkStatus();
       },

@@ -758,26 +758,6 @@ void CmdMove(CmdContext& ctx) {
 
 // --- OBJECT ---
 
-std::string MaxmemoryPolicy(const Shard& s) {
-  auto kv = s.config().Get({"maxmemory-policy"});
-  return kv.empty() ? std::string("noeviction") : kv[0].second;
-}
-bool PolicyIsLfu(const std::string& p) { return p.find("lfu") != std::string::npos; }
-bool PolicyIsLru(const std::string& p) { return p.find("lru") != std::string::npos; }
-
-// OBJECT REFCOUNT: Redis shares the objects of the integers 0..9999 (refcount INT_MAX)
-// unless maxmemory is set with an LRU/LFU policy, where each key needs its own clock.
-int64_t RefCount(const Shard& s, const Value& v) {
-  if (v.type != ObjType::kString || StringEncoding(v) != "int") return 1;
-  int64_t n;
-  if (!ParseInt64(v.str, &n) || n < 0 || n >= 10000) return 1;
-  if (s.config().maxmemory.load(std::memory_order_relaxed) != 0) {
-    std::string p = MaxmemoryPolicy(s);
-    if (PolicyIsLfu(p) || PolicyIsLru(p)) return 1;
-  }
-  return INT_MAX;
-}
-
 enum class ObjectField : uint8_t { kEncoding, kRefCount, kIdleTime, kFreq };
 
 template <ObjectField kField>

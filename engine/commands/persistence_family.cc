@@ -245,6 +245,53 @@ int64_t last_check_ms = 0;  // shard 0's thread only
 
 }  // namespace
 
+// DEBUG RELOAD, as Redis's: save dump.rdb, empty every database, load the file back.
+// The file is parsed on this (the coordinator's) thread into one batch per shard; the shards
+// then swap their contents for it with all of them locked.
+void DebugReload(CoordContext& ctx) {
+  if (JobRunning(ctx.shard)) return ctx.reply.Error("ERR Background save already in progress");
+  ReplySlot slot = ctx.Defer(/*barrier=*/true);
+  std::string err;
+  bool started = StartSave(
+      ctx.shard,
+      [slot](Shard& c, bool ok, const std::string& error) {
+        if (!ok) return c.Finish(slot, [&](ReplyBuilder& rb) { rb.Error("ERR " + error); });
+        using Batch = std::vector<RdbLoadedKey>;
+        auto batches = std::make_shared<std::vector<Batch>>(c.server().num_shards());
+        RdbLoader loader(RdbOptions::FromConfig(c.config()));
+        const ServerState& srv = c.server();
+        absl::Status st = loader.LoadFile(
+            ConfigString(c.config(), "dbfilename"), [&](RdbLoadedKey&& k) -> absl::Status {
+              if (k.db < 0 || k.db >= c.num_dbs()) return absl::OutOfRangeError("bad db");
+              (*batches)[srv.slots.ShardOf(k.key)].push_back(std::move(k));
+              return absl::OkStatus();
+            });
+        if (!st.ok())
+          return c.Finish(slot, [&](ReplyBuilder& rb) {
+            rb.Error("ERR Error trying to load the RDB dump: " + std::string(st.message()));
+          });
+        std::vector<uint16_t> shards = AllShards(c);
+        LockShards(c, shards, [batches, shards, slot](Shard& o, uint64_t tx) {
+          FanOut<Nothing>(
+              o, shards,
+              [batches](Shard& s, size_t i, Nothing&) {
+                for (int d = 0; d < s.num_dbs(); ++d) s.db(d).Clear();
+                for (RdbLoadedKey& k : (*batches)[i])
+                  s.db(k.db).InsertLoaded(k.key, std::move(k.value), k.expire_ms, k.lru_idle,
+                                          s.now_ms());
+                (*batches)[i].clear();
+              },
+              [shards, slot, tx](Shard& o2, std::vector<Nothing>&) {
+                UnlockShards(o2, shards, tx);
+                o2.Finish(slot, [](ReplyBuilder& rb) { rb.Ok(); });
+              },
+              tx);
+        });
+      },
+      &err);
+  if (!started) ctx.shard.Finish(slot, [&](ReplyBuilder& rb) { rb.Error("ERR " + err); });
+}
+
 // Called by shard 0's cron.
 void PersistenceCron(Shard& s) {
   if (s.server().loading.load(std::memory_order_relaxed)) return;

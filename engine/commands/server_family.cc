@@ -31,6 +31,7 @@
 #include "engine/server_state.h"
 #include "engine/commands/family_util.h"
 #include "persist/aof_manager.h"
+#include "persist/rdb.h"
 #include "engine/shard.h"
 #include "engine/shard_stats.h"
 #include "engine/util.h"
@@ -728,7 +729,10 @@ void CmdDebug(CoordContext& ctx) {
   const ArgList& a = ctx.args;
   if (EqualsNoCase(a[1], "help") && a.size() == 2) {
     ReplyHelp(ctx.reply, "DEBUG",
-              {"SLEEP <seconds>", "    Stop the server for <seconds>. Decimals allowed."});
+              {"RELOAD", "    Save the RDB on disk and reload it back to memory.",
+               "OBJECT <key>",
+               "    Show low level info about the <key> and associated value.",
+               "SLEEP <seconds>", "    Stop the server for <seconds>. Decimals allowed."});
     return;
   }
   if (EqualsNoCase(a[1], "sleep") && a.size() == 3) {
@@ -742,6 +746,36 @@ void CmdDebug(CoordContext& ctx) {
       }
     }
     ctx.reply.Ok();
+    return;
+  }
+  if (EqualsNoCase(a[1], "reload") && a.size() == 2) return DebugReload(ctx);
+  if (EqualsNoCase(a[1], "object") && a.size() == 3) {
+    // Redis's DEBUG OBJECT line, built on the key's shard (no access-time update).
+    auto key = std::make_shared<const std::string>(a[2]);
+    int db = ctx.client.db;
+    ReplySlot slot = ctx.Defer();
+    FanOut<std::string>(
+        ctx.shard, {ctx.shard.server().slots.ShardOf(*key)},
+        [key, db](Shard& s, size_t, std::string& line) {
+          Entry* e = s.db(db).Find(*key, s.now_ms(), /*touch=*/false);
+          if (!e) return;
+          const int64_t now_s = s.now_ms() / 1000;
+          line = absl::StrFormat(
+              "Value at:%p refcount:%d encoding:%s serializedlength:%zu lru:%u "
+              "lru_seconds_idle:%lld",
+              static_cast<const void*>(e), RefCount(s, e->value), EncodingOf(e->value),
+              RdbSerializedLength(e->value, RdbOptions::FromConfig(s.config())),
+              e->access_s & ((1u << 24) - 1),
+              static_cast<long long>(now_s > e->access_s ? now_s - e->access_s : 0));
+        },
+        [slot](Shard& o, std::vector<std::string>& lines) {
+          o.Finish(slot, [&](ReplyBuilder& rb) {
+            if (lines[0].empty())
+              rb.Error(errors::kNoSuchKey);
+            else
+              rb.SimpleString(lines[0]);
+          });
+        });
     return;
   }
   std::string upper(a[0]);

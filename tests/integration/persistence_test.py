@@ -756,6 +756,27 @@ class RewriteAndSnapshotTest(CompatBase):
     def test_save_1_shard(self):
         self.save(1, "SAVE")
 
+    def test_debug_reload_and_debug_object(self):
+        tmp = self.mkdtemp()
+        srv = self.kevy(tmp, shards=4, appendonly=False)
+        c = srv.client()
+        mixed_workload(c, self.client_factory(srv.port), random.Random(11), transactions=False)
+        want = snapshot(self.client_factory(srv.port))
+        self.assertTrue(c.execute_command("DEBUG", "RELOAD"))
+        assert_same_keyspace(self, want, snapshot(self.client_factory(srv.port)))
+        self.assertTrue(os.path.exists(os.path.join(tmp, "dump.rdb")))
+        c.set("dbg", "hello")
+        line = c.execute_command("DEBUG", "OBJECT", "dbg")
+        line = line.decode() if isinstance(line, bytes) else line
+        self.assertRegex(line, r"^Value at:0x[0-9a-f]+ refcount:1 encoding:embstr "
+                               r"serializedlength:6 lru:\d+ lru_seconds_idle:\d+$")
+        with self.assertRaisesRegex(redis.ResponseError, "no such key"):
+            c.execute_command("DEBUG", "OBJECT", "missing")
+        # Loaded keys get a fresh access clock, not an idle time of decades.
+        some = next(k for k in c.scan_iter(count=100))
+        self.assertLess(c.object("idletime", some), 100)
+        srv.stop()
+
     def test_redis_dump_rdb_to_kevy(self):
         tmp = self.mkdtemp()
         r = self.redis(tmp)
