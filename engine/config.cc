@@ -168,7 +168,7 @@ const Directive kDirectives[] = {
     Bool("rdbcompression", nullptr, kMutable | kI, "yes"),
     Bool("rdb-del-sync-files", nullptr, kMutable, "no"),
     Bool("activerehashing", nullptr, kMutable, "yes"),
-    Bool("stop-writes-on-bgsave-error", nullptr, kMutable, "yes"),
+    Bool("stop-writes-on-bgsave-error", nullptr, kMutable | kI, "yes"),
     Bool("set-proc-title", nullptr, kImmutable, "yes"),
     Bool("dynamic-hz", nullptr, kMutable, "yes"),
     Bool("lazyfree-lazy-eviction", nullptr, kMutable, "no"),

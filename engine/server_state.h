@@ -88,6 +88,9 @@ struct ServerState {
     std::atomic<uint64_t> rewrite_failures{0};
     std::atomic<uint32_t> next_epoch{1};  // snapshot epochs (Entry::snap_epoch marks)
     std::atomic<uint64_t> loaded_keys{0};
+    // stop-writes-on-bgsave-error yes, save points set and the last BGSAVE failed: writes get
+    // -MISCONF (Redis's writeCommandsDeniedByDiskError). Kept by the persistence cron.
+    std::atomic<bool> deny_writes_rdb{false};
     std::atomic<uint64_t> truncated_files{0};
   } persist;
 

@@ -168,6 +168,17 @@ void Shard::Dispatch(ClientState& c, const ArgList& args) {
     return;
   }
   if ((spec->flags & kCmdWrite) &&
+      server_->persist.deny_writes_rdb.load(std::memory_order_relaxed)) {
+    ++cmdstats_[spec->id].rejected_calls;
+    ReplyError(c, "MISCONF Redis is configured to save RDB snapshots, but it's currently unable "
+                  "to persist to disk. Commands that may modify the data set are disabled, "
+                  "because this instance is configured to report errors during writes if RDB "
+                  "snapshotting fails (stop-writes-on-bgsave-error option). Please check the "
+                  "Redis logs for details about the RDB error.");
+    if (!c.out.empty()) MarkDirty(&c);
+    return;
+  }
+  if ((spec->flags & kCmdWrite) &&
       server_->aof_failing_shards.load(std::memory_order_relaxed) > 0) {
     // Redis's writeCommandsDeniedByDiskError: while the AOF cannot be written, writes are
     // refused (nothing is acknowledged that the log does not hold); reads go on.

@@ -297,6 +297,9 @@ void PersistenceCron(Shard& s) {
   if (s.server().loading.load(std::memory_order_relaxed)) return;
   auto& p = P(s);
   int64_t now = s.now_ms();
+  p.deny_writes_rdb = !p.last_bgsave_ok.load() &&
+                      ConfigString(s.config(), "stop-writes-on-bgsave-error") == "yes" &&
+                      !SavePoints(s.config()).empty();
   if (!JobRunning(s)) {
     std::string err;
     if (p.rewrite_scheduled && s.server().aof) {

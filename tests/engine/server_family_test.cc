@@ -272,7 +272,18 @@ TEST_CASE("DEBUG SLEEP and HELP", "[server]") {
   RespValue help = e.Run({"DEBUG", "HELP"});
   REQUIRE(help.type == RespValue::kArray);
   CHECK(S(help.elems[0]) == "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-  CHECK(S(help.elems[1]) == "SLEEP <seconds>");
+  CHECK(S(help.elems[1]) == "RELOAD");
+  CHECK(S(help.elems[3]) == "OBJECT <key>");
+  CHECK(S(help.elems[5]) == "SLEEP <seconds>");
+  // DEBUG OBJECT runs on the key's shard (keys on both shards of this engine).
+  for (int shard = 0; shard < 2; ++shard) {
+    std::string key = e.KeyOnShard(shard, "dbg");
+    REQUIRE(S(e.Run({"SET", key, "hello"})) == "OK");
+    std::string line = S(e.Run({"DEBUG", "OBJECT", key}));
+    CHECK(line.rfind("Value at:0x", 0) == 0);
+    CHECK(line.find(" refcount:1 encoding:embstr serializedlength:6 lru:") != std::string::npos);
+  }
+  CHECK(S(e.Run({"DEBUG", "OBJECT", "nokey"})) == Err("ERR no such key"));
   CHECK(S(e.Run({"DEBUG", "foo"})) ==
         Err("ERR unknown subcommand or wrong number of arguments for 'foo'. Try DEBUG HELP."));
   CHECK(S(e.Run({"debug", "sleep"})) ==
@@ -537,6 +548,25 @@ TEST_CASE("COMMAND subcommand errors and HELP", "[server]") {
   CHECK(S(help.elems[0]) == "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
   CHECK(S(help.elems[1]) == "(no subcommand)");
   CHECK(S(help.elems.back()) == "    Prints this help.");
+}
+
+}  // namespace kevy::test
+
+namespace kevy::test {
+
+TEST_CASE("persistence: a failed BGSAVE denies writes (stop-writes-on-bgsave-error)", "[server]") {
+  TestEngine e(2);
+  e.server().persist.last_bgsave_ok = false;  // as after a BGSAVE that could not write
+  e.Cron();
+  CHECK(S(e.Run({"SET", "k", "v"})).rfind("(error) MISCONF Redis is configured to save RDB", 0) == 0);
+  CHECK(S(e.Run({"GET", "k"})) == "(nil)");  // reads go on
+  REQUIRE(e.Run({"CONFIG", "SET", "stop-writes-on-bgsave-error", "no"}).ToString() == "OK");
+  e.Cron();
+  CHECK(S(e.Run({"SET", "k", "v"})) == "OK");
+  REQUIRE(e.Run({"CONFIG", "SET", "stop-writes-on-bgsave-error", "yes"}).ToString() == "OK");
+  REQUIRE(e.Run({"CONFIG", "SET", "save", ""}).ToString() == "OK");  // no save points
+  e.Cron();
+  CHECK(S(e.Run({"SET", "k", "w"})) == "OK");
 }
 
 }  // namespace kevy::test
