@@ -45,6 +45,7 @@ enum CmdFlag : uint32_t {
   kCmdMayReplicate = 1u << 13,
   kCmdNoMulti = 1u << 14,
   kCmdAllowBusy = 1u << 15,
+  kCmdNoAsyncLoading = 1u << 16,
 };
 
 // Where a deferred reply goes: a reserved position in a client's reply order.

@@ -366,7 +366,7 @@ void RegisterPersistenceFamily(CommandRegistry& r) {
     s.on_origin = h;
     return s;
   };
-  constexpr uint32_t A = kCmdAdmin, N = kCmdNoscript, Nm = kCmdNoMulti;
+  constexpr uint32_t A = kCmdAdmin, N = kCmdNoscript | kCmdNoAsyncLoading, Nm = kCmdNoMulti;
   r.Add(row("save", 1, A | N | Nm, CmdSave, "1.0.0", "Synchronously save the dataset to disk",
             "O(N) where N is the total number of keys in all databases", "admin slow dangerous"));
   r.Add(row("bgsave", -1, A | N, CmdBgSave, "1.0.0", "Asynchronously save the dataset to disk",

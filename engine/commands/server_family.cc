@@ -872,6 +872,7 @@ constexpr std::pair<uint32_t, std::string_view> kFlagNames[] = {
     {kCmdFast, "fast"},
     {kCmdNoAuth, "no_auth"},
     {kCmdMayReplicate, "may_replicate"},
+    {kCmdNoAsyncLoading, "no_async_loading"},
     {kCmdNoMulti, "no_multi"},
 };
 
