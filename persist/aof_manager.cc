@@ -6,6 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
+
 #include <absl/status/status.h>
 
 namespace kevy::aof {
@@ -37,7 +40,28 @@ uint64_t AofManager::CurrentSize() {
   return SizeOfListed();
 }
 
+namespace {
+
+// Test hook for the crash matrix: KEVY_TEST_PAUSE=<point>:<ms> sleeps at that point of a
+// rewrite's manifest switch (and says so on stderr), so a test can kill -9 the server there.
+void PauseForTest(std::string_view point) {
+  static const char* spec = getenv("KEVY_TEST_PAUSE");
+  if (!spec) return;
+  std::string_view s(spec);
+  size_t colon = s.find(':');
+  if (colon == std::string_view::npos || s.substr(0, colon) != point) return;
+  int ms = atoi(spec + colon + 1);
+  fprintf(stderr, "KEVY_TEST_PAUSE at %.*s for %d ms\n", static_cast<int>(point.size()),
+          point.data(), ms);
+  fflush(stderr);
+  usleep(static_cast<useconds_t>(ms) * 1000);
+}
+
+}  // namespace
+
 absl::Status AofManager::FinishRewrite(const std::string& base_name, int64_t first_incr_seq) {
+  // The new base is in place (renamed, fsynced) but the manifest still names the old files.
+  PauseForTest("before-manifest");
   std::lock_guard<std::mutex> lock(mu_);
   Manifest next;
   std::vector<std::string> obsolete;
@@ -52,6 +76,8 @@ absl::Status AofManager::FinishRewrite(const std::string& base_name, int64_t fir
   absl::Status st = WriteManifest(dir_, manifest_name(), next);
   if (!st.ok()) return st;
   manifest_ = std::move(next);
+  // The manifest names the new base; the old files are still there.
+  PauseForTest("after-manifest");
   for (const auto& name : obsolete) unlink(PathOf(name).c_str());
   uint64_t total = SizeOfListed();
   epoch_start_size_.store(total, std::memory_order_relaxed);

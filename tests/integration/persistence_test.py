@@ -332,6 +332,57 @@ class CrashMatrixTest(Base):
     def test_epochs_under_load_everysec_4_shards(self):
         self.crash_rounds(4, "everysec", global_ops=True)
 
+    def manifest_switch_crash(self, point, shards):
+        """kill -9 while a rewrite's manifest switch is paused at `point` (KEVY_TEST_PAUSE):
+        before-manifest (the new base is in place, the manifest still names the old files) or
+        after-manifest (the manifest names the new base, the old files are not deleted yet).
+        Under `always` every acknowledged write must be there after the restart."""
+        tmp = self.mkdtemp()
+        os.environ["KEVY_TEST_PAUSE"] = f"{point}:3000"
+        try:
+            srv = self.kevy(tmp, "--appendfsync", "always", shards=shards)
+        finally:
+            del os.environ["KEVY_TEST_PAUSE"]
+        p = srv.client().pipeline(transaction=False)
+        for i in range(20000):
+            p.set(f"bulk:{i}", i)
+        p.execute()
+        writers = [Writer(srv.port, f"{point}{i}") for i in range(2)]
+        for w in writers:
+            w.start()
+        time.sleep(0.3)
+        srv.client().bgrewriteaof()
+        deadline = time.time() + 30
+        while "KEVY_TEST_PAUSE at " + point not in srv.log() and time.time() < deadline:
+            time.sleep(0.02)
+        self.assertIn("KEVY_TEST_PAUSE at " + point, srv.log())
+        time.sleep(0.3)  # writes keep landing in the new incr files meanwhile
+        srv.kill()
+        for w in writers:
+            w.join(30)
+            self.assertIsNone(w.error)
+        srv = self.kevy(tmp, "--appendfsync", "always", shards=shards, log_name="kevy2.log")
+        c = srv.client()
+        self.assertEqual(c.mget([f"bulk:{i}" for i in range(20000)]),
+                         [str(i).encode() for i in range(20000)])
+        for w in writers:
+            self.check_writer(c, w.tag, len(w.done), w.incr_acked)
+        if CHECK_AOF:
+            out = subprocess.run([CHECK_AOF, aof_path(tmp, "appendonly.aof.manifest")],
+                                 capture_output=True, text=True)
+            self.assertIn("All AOF files and manifest are valid", out.stdout + out.stderr)
+        # and a later rewrite succeeds over whatever the crash left behind
+        c.bgrewriteaof()
+        wait_idle(self, c, "aof_rewrite_in_progress")
+        self.assertEqual(c.info("persistence")["aof_last_bgrewrite_status"], "ok")
+        srv.stop()
+
+    def test_kill_before_manifest_switch_4_shards(self):
+        self.manifest_switch_crash("before-manifest", 4)
+
+    def test_kill_after_manifest_switch_1_shard(self):
+        self.manifest_switch_crash("after-manifest", 1)
+
     def test_kill_during_rewrites_and_snapshots_always_4_shards(self):
         self.crash_rounds(4, "always", snapshots=True)
 
