@@ -369,10 +369,10 @@ void Shard::Execute(Task* t) {
   if (t->origin == id_) {
     t->CompleteOnOrigin(*this);
     delete t;
-  } else if (aof_ && aof_->policy() == aof::FsyncPolicy::kAlways &&
-             aof_->latest_undurable() != 0) {
-    // appendfsync always: the result (a reply, a lock, a part) goes home only once this
-    // shard's log holds what the task did -- the origin cannot see this shard's fsyncs.
+  } else if (aof_ && aof_->latest_undurable() != 0) {
+    // With the AOF on, the result (a reply, a lock, a part) goes home only once this shard's
+    // log holds what the task did (written; fsynced under always) -- the origin cannot see
+    // this shard's log.
     parked_.push_back({aof_->latest_undurable(), t});
   } else {
     outbox_[t->origin].Push(t);

@@ -170,14 +170,6 @@ class Writer(threading.Thread):
         except Exception as e:  # noqa: BLE001 -- reported by the test
             self.error = e
 
-    def acked_before(self, t):
-        """Number of iterations fully acknowledged at monotonic time t."""
-        n = 0
-        for when, k in self.done:
-            if when > t:
-                break
-            n = k + 1
-        return n
 
 
 class CrashMatrixTest(Base):
@@ -280,7 +272,6 @@ class CrashMatrixTest(Base):
                 ops.start()
             # everysec: long enough for the 2 s bound to say something
             time.sleep(rng.uniform(0.4, 1.6) if fsync == "always" else rng.uniform(2.6, 3.4))
-            t_kill = time.monotonic()
             srv.kill()
             stop.set()
             if global_ops or snapshots:
@@ -289,10 +280,10 @@ class CrashMatrixTest(Base):
                 w.join(30)
                 self.assertIsNone(w.error, f"writer {w.tag}: {w.error!r}")
                 self.assertGreater(len(w.done), 0, f"writer {w.tag} wrote nothing")
-                if fsync == "always":
-                    expected[w.tag] = (len(w.done), w.incr_acked)
-                else:  # everysec: at most ~2 s of acknowledged writes may be lost
-                    expected[w.tag] = (w.acked_before(t_kill - 2.0), 0)
+                # kill -9 is a process crash, not a power loss: a reply leaves only after its
+                # write reached the file (page cache), so under everysec too every
+                # acknowledged write survives (everysec bounds the loss of a machine crash).
+                expected[w.tag] = (len(w.done), w.incr_acked)
             srv = self.kevy(tmp, "--appendfsync", fsync, shards=shards,
                             log_name=f"kevy{r + 1}.log")
             c = srv.client()
