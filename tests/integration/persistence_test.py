@@ -171,7 +171,6 @@ class Writer(threading.Thread):
             self.error = e
 
 
-
 class CrashMatrixTest(Base):
     THREADS = 3
 
