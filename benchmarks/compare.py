@@ -20,7 +20,6 @@ Usage: benchmarks/compare.py [--rounds 3] [--requests 1000000] [--clients 50]
 import argparse
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,15 +28,9 @@ import time
 
 import redis
 
+from bench_util import free_port
+
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def cpu_seconds(pid):

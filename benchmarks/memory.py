@@ -7,19 +7,12 @@ bytes per key. Usage: benchmarks/memory.py [--keys 100000] [--kevy build/kevy-se
 """
 import argparse
 import os
-import socket
 import subprocess
 import time
 
 import redis
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
+from bench_util import free_port
 
 
 def start(argv):

@@ -14,7 +14,6 @@ Usage: benchmarks/persistence.py [--keys 1000000] [--rounds 1] [--kevy build/kev
 import argparse
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import tempfile
@@ -23,13 +22,7 @@ import time
 
 import redis
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
+from bench_util import free_port
 
 
 def rss_kb(pid):
