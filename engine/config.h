@@ -60,6 +60,11 @@ class Config {
   // One directive's current value in CONFIG GET form (name or alias, any case); nullopt when
   // the name is unknown. For directives kevy stores but does not interpret yet.
   std::optional<std::string> GetValue(std::string_view name) const;
+  // GetValue, or `fallback` for an unknown name.
+  std::string GetValueOr(std::string_view name, std::string fallback = "") const {
+    auto v = GetValue(name);
+    return v ? *v : fallback;
+  }
   // Runs `apply` after a CONFIG SET changed directive `name` (e.g. net/ rebinds on `port` or
   // `bind`). If it fails, every value of that CONFIG SET is restored and the reply is
   // "ERR CONFIG SET failed (possibly related to argument 'name') - <message>". Register

@@ -774,15 +774,10 @@ void Reactor::OnAofSync(int res, bool standalone) {
 void Reactor::AofCron() {
   aof::ShardLog* log = shard_->aof();
   if (!log) return;
-  auto policy = shard_->config().GetValue("appendfsync");
-  if (policy) {
-    aof::FsyncPolicy p = *policy == "always"   ? aof::FsyncPolicy::kAlways
-                         : *policy == "no"     ? aof::FsyncPolicy::kNo
-                                               : aof::FsyncPolicy::kEverysec;
-    // Switching away from `always` only between batches (the in-flight one keeps its fsync).
-    if (p != log->policy() && (log->batches().empty() || !log->batches().front().submitted))
-      log->set_policy(p);
-  }
+  aof::FsyncPolicy p = aof::ParseFsyncPolicy(shard_->config().GetValueOr("appendfsync"));
+  // Switching away from `always` only between batches (the in-flight one keeps its fsync).
+  if (p != log->policy() && (log->batches().empty() || !log->batches().front().submitted))
+    log->set_policy(p);
   if (log->policy() == aof::FsyncPolicy::kEverysec && log->unsynced && !log->fsync_in_flight &&
       shard_->now_ms() - log->last_fsync_ms >= 1000 && log->fd() >= 0) {
     io_uring_sqe* sqe = Sqe();

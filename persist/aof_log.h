@@ -26,6 +26,11 @@ namespace kevy::aof {
 
 enum class FsyncPolicy { kAlways, kEverysec, kNo };
 
+// The `appendfsync` directive's value ("always", "everysec", "no"; config checks it).
+inline FsyncPolicy ParseFsyncPolicy(std::string_view v) {
+  return v == "always" ? FsyncPolicy::kAlways : v == "no" ? FsyncPolicy::kNo : FsyncPolicy::kEverysec;
+}
+
 class ShardLog {
  public:
   struct Batch {

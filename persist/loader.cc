@@ -54,16 +54,6 @@ class MappedFile {
   size_t size_ = 0;
 };
 
-bool ConfigYes(const Config& c, std::string_view name) {
-  auto v = c.GetValue(name);
-  return v && *v == "yes";
-}
-
-std::string ConfigStr(const Config& c, std::string_view name) {
-  auto v = c.GetValue(name);
-  return v ? *v : "";
-}
-
 }  // namespace
 
 absl::Status LoadRdbBuffer(ServerState& st, std::string_view data, const std::string& name,
@@ -139,7 +129,7 @@ absl::Status ReplayAofFile(ServerState& st, const std::string& path, const std::
     }
     if (status == aof::AofReader::Status::kTruncated) {
       settle(true);
-      if (!ConfigYes(st.config, "aof-load-truncated"))
+      if (st.config.GetValueOr("aof-load-truncated") != "yes")
         return absl::DataLossError(
             "Unexpected end of file reading the append only file " + name +
             ". You can: 1) Make a backup of your AOF file, then use ./redis-check-aof --fix "
@@ -176,9 +166,9 @@ absl::Status LoadAtStartup(ServerState& st, LoadReport* report) {
   auto t0 = std::chrono::steady_clock::now();
   int64_t now = Shard::WallMs();
   for (Shard* s : st.shards) s->set_now_ms(now);
-  if (ConfigYes(st.config, "appendonly")) {
-    auto mgr = std::make_unique<aof::AofManager>(ConfigStr(st.config, "appenddirname"),
-                                                 ConfigStr(st.config, "appendfilename"));
+  if (st.config.GetValueOr("appendonly") == "yes") {
+    auto mgr = std::make_unique<aof::AofManager>(st.config.GetValueOr("appenddirname"),
+                                                 st.config.GetValueOr("appendfilename"));
     absl::Status open = mgr->Open();
     if (open.ok()) {
       aof::Manifest m = mgr->manifest();
@@ -203,10 +193,7 @@ absl::Status LoadAtStartup(ServerState& st, LoadReport* report) {
     if (!files.ok()) return files.status();
     for (size_t i = 0; i < st.shards.size(); ++i) {
       auto log = std::make_unique<aof::ShardLog>();
-      auto policy = ConfigStr(st.config, "appendfsync");
-      log->set_policy(policy == "always" ? aof::FsyncPolicy::kAlways
-                      : policy == "no"   ? aof::FsyncPolicy::kNo
-                                         : aof::FsyncPolicy::kEverysec);
+      log->set_policy(aof::ParseFsyncPolicy(st.config.GetValueOr("appendfsync")));
       log->SwitchFile((*files)[i].fd, (*files)[i].name, (*files)[i].size);
       st.shards[i]->set_aof(std::move(log));
     }
@@ -215,7 +202,7 @@ absl::Status LoadAtStartup(ServerState& st, LoadReport* report) {
     return absl::OkStatus();
   }
   // appendonly no: dump.rdb, if there is one.
-  std::string rdb = ConfigStr(st.config, "dbfilename");
+  std::string rdb = st.config.GetValueOr("dbfilename");
   MappedFile file;
   if (!file.Open(rdb).ok()) return absl::OkStatus();  // no file: an empty dataset
   absl::Status s = LoadRdbBuffer(st, file.view(), rdb, /*drop_expired=*/true, report, nullptr);

@@ -191,18 +191,6 @@ int ShardBits(size_t num_shards) {
   return bits;
 }
 
-// Redis's parseScanCursorOrReply: strtoul over the whole argument, no leading space.
-bool ParseScanCursor(std::string_view arg, uint64_t* cursor) {
-  std::string s(arg);
-  if (!s.empty() && isspace(static_cast<unsigned char>(s[0]))) return false;
-  errno = 0;
-  char* end;
-  unsigned long v = strtoul(s.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE) return false;
-  *cursor = v;
-  return true;
-}
-
 struct ScanPart {
   uint64_t next = 0;  // the shard's table cursor after this step
   std::vector<std::string> keys;
@@ -210,7 +198,7 @@ struct ScanPart {
 
 void CmdScan(CoordContext& ctx) {
   uint64_t cursor;
-  if (!ParseScanCursor(ctx.args[1], &cursor)) {
+  if (!ParseScanCursorArg(ctx.args[1], &cursor)) {
     ctx.reply.Error(errors::kInvalidCursor);
     return;
   }

@@ -168,13 +168,6 @@ std::string BytesToHuman(uint64_t n) {
   return StrCat(n, "B");
 }
 
-std::string ConfigValue(const Config& cfg, const std::string& name, std::string fallback) {
-  auto v = cfg.Get({name});
-  for (auto& [k, val] : v)
-    if (k == name) return val;
-  return fallback;
-}
-
 // ---------------------------------------------------------------------------------------------
 // INFO
 
@@ -373,7 +366,7 @@ std::string FormatInfo(Shard& origin, uint32_t sections, std::vector<InfoPart>& 
     Line(&s, "used_memory_scripts_human", "0B");
     Line(&s, "maxmemory", maxmem);
     Line(&s, "maxmemory_human", BytesToHuman(static_cast<uint64_t>(std::max<int64_t>(0, maxmem))));
-    Line(&s, "maxmemory_policy", ConfigValue(cfg, "maxmemory-policy", "noeviction"));
+    Line(&s, "maxmemory_policy", cfg.GetValueOr("maxmemory-policy", "noeviction"));
     Line(&s, "allocator_frag_ratio", ratio(active, used));
     Line(&s, "allocator_frag_bytes", diff(active, used));
     Line(&s, "allocator_rss_ratio", ratio(rss, active));
