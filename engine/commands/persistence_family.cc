@@ -27,18 +27,15 @@ bool JobRunning(Shard& s) {
   return P(s).bgsave_in_progress.load() || P(s).rewrite_in_progress.load();
 }
 
-std::string ConfigString(const Config& c, std::string_view name) {
-  auto v = c.GetValue(name);
-  return v ? *v : "";
-}
-
 using Waiter = std::function<void(Shard& coordinator, bool ok, const std::string& error)>;
 
 // Every shard's `dirty` as of the cut becomes its saved mark (rdb_changes_since_last_save).
-void MarkSaved(Shard& o) {
+// `then(o)` runs once every shard has its mark.
+template <class Then>
+void MarkSaved(Shard& o, Then then) {
   FanOut<Nothing>(
       o, AllShards(o), [](Shard& s, size_t, Nothing&) { s.stats().dirty_saved = s.stats().dirty_at_cut; },
-      [](Shard&, std::vector<Nothing>&) {});
+      [then](Shard& o2, std::vector<Nothing>&) { then(o2); });
 }
 
 // Locks every shard, starts the job on each at the same cut (a rewrite first moves every shard
@@ -84,7 +81,7 @@ std::shared_ptr<SnapshotJob> NewJob(Shard& o, SnapshotJob::Kind kind) {
 bool StartSave(Shard& o, Waiter waiter, std::string* err) {
   auto job = NewJob(o, SnapshotJob::Kind::kSave);
   job->format = SnapshotFormat::kRdb;
-  job->final_path = ConfigString(o.config(), "dbfilename");
+  job->final_path = o.config().GetValueOr("dbfilename");
   job->tmp_path = "temp-" + std::to_string(getpid()) + "-" + std::to_string(job->epoch) + ".rdb";
   if (!job->Open()) {
     *err = job->error;
@@ -97,20 +94,25 @@ bool StartSave(Shard& o, Waiter waiter, std::string* err) {
   P(o).last_bgsave_try_ms = job->start_ms;
   Log(LogLevel::kNotice, "Background saving started");
   job->on_done = [waiter](Shard& c, bool ok, const std::string& error) {
+    // The save counts as finished (INFO rdb_bgsave_in_progress:0, SAVE's reply) only once
+    // every shard's changes-since-save mark moved to the cut.
+    auto finish = [waiter, ok, error](Shard& c2) {
+      P(c2).bgsave_in_progress = false;
+      if (waiter) waiter(c2, ok, error);
+    };
     auto& p = P(c);
     int64_t now = Shard::WallMs();
     p.last_bgsave_time_sec = (now - p.bgsave_start_ms.load()) / 1000;
     p.last_bgsave_ok = ok;
-    p.bgsave_in_progress = false;
     if (ok) {
       ++p.rdb_saves;
       c.server().lastsave_s = now / 1000;
-      MarkSaved(c);
       Log(LogLevel::kNotice, "Background saving terminated with success");
+      MarkSaved(c, finish);
     } else {
       Log(LogLevel::kWarning, "Background saving error: %s", error);
+      finish(c);
     }
-    if (waiter) waiter(c, ok, error);
   };
   StartJob(o, job);
   return true;
@@ -121,7 +123,7 @@ bool StartSave(Shard& o, Waiter waiter, std::string* err) {
 bool StartRewrite(Shard& o, std::string* err) {
   aof::AofManager* mgr = o.server().aof;
   auto job = NewJob(o, SnapshotJob::Kind::kRewrite);
-  bool rdb = ConfigString(o.config(), "aof-use-rdb-preamble") != "no";
+  bool rdb = o.config().GetValueOr("aof-use-rdb-preamble") != "no";
   job->format = rdb ? SnapshotFormat::kRdb : SnapshotFormat::kAof;
   std::string base = mgr->NextBaseName(rdb);
   job->final_path = mgr->PathOf(base);
@@ -232,7 +234,7 @@ void CmdLastSave(CoordContext& ctx) {
 // `save` points: "seconds changes" pairs.
 std::vector<std::pair<int64_t, int64_t>> SavePoints(const Config& c) {
   std::vector<std::pair<int64_t, int64_t>> out;
-  auto words = SplitArgs(ConfigString(c, "save"));
+  auto words = SplitArgs(c.GetValueOr("save"));
   if (!words) return out;
   for (size_t i = 0; i + 1 < words->size(); i += 2) {
     int64_t s, n;
@@ -261,7 +263,7 @@ void DebugReload(CoordContext& ctx) {
         RdbLoader loader(RdbOptions::FromConfig(c.config()));
         const ServerState& srv = c.server();
         absl::Status st = loader.LoadFile(
-            ConfigString(c.config(), "dbfilename"), [&](RdbLoadedKey&& k) -> absl::Status {
+            c.config().GetValueOr("dbfilename"), [&](RdbLoadedKey&& k) -> absl::Status {
               if (k.db < 0 || k.db >= c.num_dbs()) return absl::OutOfRangeError("bad db");
               (*batches)[srv.slots.ShardOf(k.key)].push_back(std::move(k));
               return absl::OkStatus();
@@ -298,7 +300,7 @@ void PersistenceCron(Shard& s) {
   auto& p = P(s);
   int64_t now = s.now_ms();
   p.deny_writes_rdb = !p.last_bgsave_ok.load() &&
-                      ConfigString(s.config(), "stop-writes-on-bgsave-error") == "yes" &&
+                      s.config().GetValueOr("stop-writes-on-bgsave-error") == "yes" &&
                       !SavePoints(s.config()).empty();
   if (!JobRunning(s)) {
     std::string err;
@@ -317,8 +319,8 @@ void PersistenceCron(Shard& s) {
   // auto-aof-rewrite-percentage / -min-size, as Redis's serverCron.
   if (aof::AofManager* mgr = s.server().aof) {
     int64_t perc = 0, min = 0;
-    ParseInt64(ConfigString(s.config(), "auto-aof-rewrite-percentage"), &perc);
-    ParseInt64(ConfigString(s.config(), "auto-aof-rewrite-min-size"), &min);
+    ParseInt64(s.config().GetValueOr("auto-aof-rewrite-percentage"), &perc);
+    ParseInt64(s.config().GetValueOr("auto-aof-rewrite-min-size"), &min);
     uint64_t cur = mgr->CurrentSize();
     uint64_t base = std::max<uint64_t>(1, mgr->rewrite_base_size());
     if (perc > 0 && static_cast<int64_t>(cur) > min &&
