@@ -81,7 +81,9 @@ Shard::Shard(uint16_t id, ServerState* server)
     Db* d = dbs_.back().get();
     d->set_index(i);
     // A key deleted by expiry (lazy or active) is logged as DEL, as Redis propagates it.
-    d->on_expire = [this, d](const Entry& e) { Propagate(d->index(), {"DEL", e.key}); };
+    d->on_expire = [this, d](const Entry& e) {
+      if (aof_) aof_->Append(d->index(), {"DEL", e.key});  // not a change for save points, as Redis
+    };
   }
   outbox_.resize(server_->num_shards() ? server_->num_shards() : 1);
   cmdstats_.resize(server_->commands.num_ids());
