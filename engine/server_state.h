@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -60,9 +62,12 @@ struct ServerState {
   std::atomic<uint32_t> shutdown_flags{0};
 
   // --- persistence ---
-  // The append-only directory when appendonly is on (null otherwise). Set before the shards
-  // serve; changed only while every shard is locked.
-  aof::AofManager* aof = nullptr;
+  // The append-only directory (appenddirname), made on first use: at start-up with appendonly
+  // yes, or later by BGREWRITEAOF or CONFIG SET appendonly yes. Lives as long as the server.
+  aof::AofManager& AofDir();
+  // The append-only directory while the shards log to it (appendonly on), else null. Changed
+  // only while every shard is locked (start-up, CONFIG SET appendonly, a rewrite's cut).
+  std::atomic<aof::AofManager*> aof{nullptr};
   // True while start-up loads the dataset: the network answers -LOADING and leaves the
   // shards to the loader (release/acquire publishes the loaded data).
   std::atomic<bool> loading{false};
@@ -86,6 +91,7 @@ struct ServerState {
     std::atomic<int64_t> last_rewrite_time_sec{-1};
     std::atomic<uint64_t> aof_rewrites{0};
     std::atomic<uint64_t> rewrite_failures{0};
+    std::atomic<int64_t> rewrite_retry_at_ms{0};  // a failed rewrite of a pending AOF retries then
     std::atomic<uint32_t> next_epoch{1};  // snapshot epochs (Entry::snap_epoch marks)
     std::atomic<uint64_t> loaded_keys{0};
     // stop-writes-on-bgsave-error yes, save points set and the last BGSAVE failed: writes get
@@ -93,6 +99,11 @@ struct ServerState {
     std::atomic<bool> deny_writes_rdb{false};
     std::atomic<uint64_t> truncated_files{0};
   } persist;
+
+ private:
+  std::mutex aof_dir_mu_;
+  std::shared_ptr<aof::AofManager> aof_dir_;  // shared_ptr: its deleter is set where it is made
+ public:
 
   uint16_t num_shards() const { return static_cast<uint16_t>(shards.size()); }
 };

@@ -52,6 +52,7 @@ struct SnapshotJob {
   std::string tmp_path, final_path;
   int64_t start_ms = 0;
   int64_t rewrite_first_incr = 0;  // BGREWRITEAOF: first incr seq after the cut
+  bool rewrite_logging = false;    // BGREWRITEAOF with appendonly yes (new incr files at the cut)
 
   // Coordinator-only state.
   int fd = -1;

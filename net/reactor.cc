@@ -680,8 +680,22 @@ void Reactor::PumpAof() {
     log->retired_fds().clear();
   }
   if (log->batches().empty() || log->batches().front().submitted) return;
-  if (log->write_error != 0 && shard_->now_ms() < log->retry_at_ms) return;
+  if (log->write_error != 0) {
+    if (log->closed()) return DropAof();
+    if (shard_->now_ms() < log->retry_at_ms) return;
+  }
   SubmitAof();
+}
+
+void Reactor::DropAof() {
+  // appendonly was turned off while the disk failed: what could not be written is given up,
+  // as Redis's stopAppendOnly drops its buffer, and the replies that waited for it go out.
+  aof::ShardLog* log = shard_->aof();
+  log->write_error = 0;
+  shard_->server().aof_failing_shards.fetch_sub(1, std::memory_order_relaxed);
+  Log(LogLevel::kWarning, "AOF turned off: %zu unwritten AOF batches dropped",
+      log->batches().size());
+  while (!log->batches().empty()) AofBatchDone();
 }
 
 void Reactor::SubmitAof() {

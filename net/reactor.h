@@ -81,6 +81,7 @@ class Reactor final : public NetHooks {
   void OnAofSync(int res, bool standalone);
   void AofCron();        // everysec fsync, retries after a failed write, policy changes
   void AofFailed(int err);
+  void DropAof();        // a closed log that can't be written: give up its batches
   void AofBatchDone();   // the front batch is durable: release the replies that waited
   void HoldForAof(Connection* c);
   void FlushAofOnExit();

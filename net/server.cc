@@ -23,6 +23,7 @@
 #include "engine/shard_stats.h"
 #include "net/inbox.h"
 #include "net/reactor.h"
+#include "persist/aof_manager.h"
 #include "persist/loader.h"
 
 namespace kevy {
@@ -161,15 +162,20 @@ int Server::Run() {
     inboxes.push_back(std::make_unique<Inbox>());
     inbox_ptrs.push_back(inboxes.back().get());
   }
-  // The AOF is opened (or not) at start-up; switching it at run time would need every shard to
-  // start logging at one cut plus a rewrite for the base -- not built yet, so refused openly.
+  // CONFIG SET appendonly: the persistence cron turns the logging on (with a rewrite that
+  // writes its base) or off; here the directory is checked, so the reply says when it can't be.
   st.config.OnSet("appendonly", [&st]() -> absl::Status {
-    auto v = st.config.GetValue("appendonly");
-    bool want = v && *v == "yes";
-    if (want != (st.aof != nullptr))
-      return absl::FailedPreconditionError(
-          "kevy turns the append only file on or off only at start-up (restart with "
-          "--appendonly yes|no)");
+    if (st.config.GetValueOr("appendonly") != "yes") {
+      st.persist.rewrite_scheduled = false;
+      return absl::OkStatus();
+    }
+    if (st.aof.load()) return absl::OkStatus();
+    absl::Status open = st.AofDir().EnsureOpen();
+    if (!open.ok()) {
+      Log(LogLevel::kWarning, "Can't turn on the AOF: %s", open.message());
+      return absl::InternalError("Unable to turn on AOF. Check server logs.");
+    }
+    st.persist.rewrite_scheduled = true;  // INFO shows the rewrite that will start the AOF
     return absl::OkStatus();
   });
   st.loading.store(true);  // until LoadAtStartup is done

@@ -34,6 +34,7 @@ void ShardLog::AppendSelect(std::string& out, int db) {
 }
 
 void ShardLog::Append(int db, const std::vector<std::string_view>& args) {
+  if (fd_ < 0) return;  // closed: appendonly was turned off
   std::string& out = OpenBatch();
   size_t before = out.size();
   if (!in_block_) AppendSelect(out, db);
@@ -47,6 +48,7 @@ void ShardLog::Append(int db, std::initializer_list<std::string_view> args) {
 }
 
 void ShardLog::BeginBlock(int db) {
+  if (fd_ < 0) return;
   std::string& out = OpenBatch();
   size_t before = out.size();
   AppendSelect(out, db);
@@ -57,6 +59,7 @@ void ShardLog::BeginBlock(int db) {
 }
 
 void ShardLog::EndBlock() {
+  if (fd_ < 0) return;
   std::string& out = OpenBatch();
   size_t before = out.size();
   AppendFrame(&out, {"EXEC"});

@@ -61,6 +61,10 @@ class ShardLog {
   // Starts appending to a new file (already created and listed in the manifest); the next
   // frame starts with SELECT. The old descriptor is closed once its batches are written.
   void SwitchFile(int fd, std::string name, uint64_t size);
+  // Stops appending (appendonly turned off): what was appended is still written, then the
+  // file is fsynced and closed; Append() does nothing until the next SwitchFile().
+  void Close() { SwitchFile(-1, "", 0); }
+  bool closed() const { return fd_ < 0; }
   int fd() const { return fd_; }
   const std::string& file_name() const { return file_name_; }
   uint64_t file_size() const { return offset_; }  // bytes appended to the current file

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <cstdlib>
 
 #include <absl/status/status.h>
@@ -21,13 +22,41 @@ absl::Status AofManager::Open() {
     return absl::InternalError("Can't create the append-only directory " + dir_ + ": " +
                                strerror(errno));
   auto m = ReadManifest(dir_, manifest_name());
-  if (!m.ok()) return m.status();
   std::lock_guard<std::mutex> lock(mu_);
+  if (absl::IsNotFound(m.status())) opened_ = true;  // no AOF yet: an empty manifest
+  if (!m.ok()) return m.status();
+  opened_ = true;
   manifest_ = std::move(*m);
   uint64_t total = SizeOfListed();
   epoch_start_size_.store(total, std::memory_order_relaxed);
   rewrite_base_size_.store(total, std::memory_order_relaxed);
   return absl::OkStatus();
+}
+
+absl::Status AofManager::EnsureOpen() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (opened_) return absl::OkStatus();
+  }
+  absl::Status st = Open();
+  return absl::IsNotFound(st) ? absl::OkStatus() : st;
+}
+
+void AofManager::BeginPending() {
+  std::lock_guard<std::mutex> lock(mu_);
+  pending_mode_ = true;
+}
+
+bool AofManager::pending() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return pending_mode_;
+}
+
+void AofManager::AbandonPending() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& f : pending_) unlink(PathOf(f.name).c_str());
+  pending_.clear();
+  pending_mode_ = false;
 }
 
 std::string AofManager::NextBaseName(bool rdb) const {
@@ -67,15 +96,19 @@ absl::Status AofManager::FinishRewrite(const std::string& base_name, int64_t fir
   std::vector<std::string> obsolete;
   int64_t seq = manifest_.base_seq() + 1;
   next.files.push_back({base_name, seq, FileType::kBase});
-  for (const auto& f : manifest_.files) {
-    if (f.type == FileType::kIncr && f.seq >= first_incr_seq)
-      next.files.push_back(f);
-    else
-      obsolete.push_back(f.name);
+  for (const auto* list : {&manifest_.files, &pending_}) {
+    for (const auto& f : *list) {
+      if (f.type == FileType::kIncr && f.seq >= first_incr_seq)
+        next.files.push_back(f);
+      else
+        obsolete.push_back(f.name);
+    }
   }
   absl::Status st = WriteManifest(dir_, manifest_name(), next);
   if (!st.ok()) return st;
   manifest_ = std::move(next);
+  pending_.clear();
+  pending_mode_ = false;
   // The manifest names the new base; the old files are still there.
   PauseForTest("after-manifest");
   for (const auto& name : obsolete) unlink(PathOf(name).c_str());
@@ -108,6 +141,7 @@ absl::StatusOr<std::vector<NewFile>> AofManager::NewEpoch(int n, const std::stri
   std::lock_guard<std::mutex> lock(mu_);
   Manifest next = manifest_;
   int64_t seq = next.max_incr_seq();
+  for (const auto& f : pending_) seq = std::max(seq, f.seq);
   std::vector<NewFile> files;
   auto fail = [&](const std::string& what, const std::string& path) {
     std::string msg = what + " " + path + ": " + strerror(errno);
@@ -138,6 +172,10 @@ absl::StatusOr<std::vector<NewFile>> AofManager::NewEpoch(int n, const std::stri
       files.back().size = prelude.size();
     }
     next.files.push_back({f.name, f.seq, FileType::kIncr});
+  }
+  if (pending_mode_) {  // no base for them yet: the manifest on disk stays as it is
+    for (const auto& f : files) pending_.push_back({f.name, f.seq, FileType::kIncr});
+    return files;
   }
   absl::Status st = WriteManifest(dir_, manifest_name(), next);
   if (!st.ok()) {

@@ -162,23 +162,37 @@ absl::Status ReplayAofFile(ServerState& st, const std::string& path, const std::
   return absl::OkStatus();
 }
 
+absl::Status StartAofLogging(ServerState& st) {
+  aof::AofManager& mgr = st.AofDir();
+  auto files = mgr.NewEpoch(static_cast<int>(st.shards.size()), "");
+  if (!files.ok()) return files.status();
+  aof::FsyncPolicy policy = aof::ParseFsyncPolicy(st.config.GetValueOr("appendfsync"));
+  for (size_t i = 0; i < st.shards.size(); ++i) {
+    auto log = std::make_unique<aof::ShardLog>();
+    log->set_policy(policy);
+    log->SwitchFile((*files)[i].fd, (*files)[i].name, (*files)[i].size);
+    st.shards[i]->set_aof(std::move(log));
+  }
+  st.aof.store(&mgr);
+  return absl::OkStatus();
+}
+
 absl::Status LoadAtStartup(ServerState& st, LoadReport* report) {
   auto t0 = std::chrono::steady_clock::now();
   int64_t now = Shard::WallMs();
   for (Shard* s : st.shards) s->set_now_ms(now);
   if (st.config.GetValueOr("appendonly") == "yes") {
-    auto mgr = std::make_unique<aof::AofManager>(st.config.GetValueOr("appenddirname"),
-                                                 st.config.GetValueOr("appendfilename"));
-    absl::Status open = mgr->Open();
+    aof::AofManager& mgr = st.AofDir();
+    absl::Status open = mgr.Open();
     if (open.ok()) {
-      aof::Manifest m = mgr->manifest();
+      aof::Manifest m = mgr.manifest();
       if (const aof::FileInfo* base = m.base()) {
-        auto s = ReplayAofFile(st, mgr->PathOf(base->name), base->name, report);
+        auto s = ReplayAofFile(st, mgr.PathOf(base->name), base->name, report);
         if (!s.ok()) return s;
         Log(LogLevel::kNotice, "DB loaded from base file %s", base->name);
       }
       for (const aof::FileInfo* f : m.incrs()) {
-        auto s = ReplayAofFile(st, mgr->PathOf(f->name), f->name, report);
+        auto s = ReplayAofFile(st, mgr.PathOf(f->name), f->name, report);
         if (!s.ok()) return s;
         Log(LogLevel::kNotice, "DB loaded from incr file %s", f->name);
       }
@@ -188,18 +202,7 @@ absl::Status LoadAtStartup(ServerState& st, LoadReport* report) {
     } else if (!absl::IsNotFound(open)) {
       return open;
     }
-    // Every shard appends to a new incr file of its own from here on.
-    auto files = mgr->NewEpoch(static_cast<int>(st.shards.size()), "");
-    if (!files.ok()) return files.status();
-    for (size_t i = 0; i < st.shards.size(); ++i) {
-      auto log = std::make_unique<aof::ShardLog>();
-      log->set_policy(aof::ParseFsyncPolicy(st.config.GetValueOr("appendfsync")));
-      log->SwitchFile((*files)[i].fd, (*files)[i].name, (*files)[i].size);
-      st.shards[i]->set_aof(std::move(log));
-    }
-    report->aof = std::move(mgr);
-    st.aof = report->aof.get();
-    return absl::OkStatus();
+    return StartAofLogging(st);
   }
   // appendonly no: dump.rdb, if there is one.
   std::string rdb = st.config.GetValueOr("dbfilename");

@@ -19,7 +19,6 @@
 namespace kevy {
 
 struct LoadReport {
-  std::unique_ptr<aof::AofManager> aof;  // set when appendonly is on
   uint64_t keys_loaded = 0;
   uint64_t commands_replayed = 0;
   uint64_t truncated_files = 0;  // torn tails cut (aof-load-truncated yes)
@@ -30,6 +29,10 @@ struct LoadReport {
 // appendonly yes, opens the AOF for appending. An error is fatal: its message says which
 // file and offset, as Redis's do.
 absl::Status LoadAtStartup(ServerState& st, LoadReport* report);
+
+// Every shard starts appending to a new incr file of its own (a new epoch of st.AofDir()),
+// and st.aof is set. Start-up only (no shard thread runs commands).
+absl::Status StartAofLogging(ServerState& st);
 
 // Loads an RDB image (dump.rdb, an RDB base or preamble) straight into the shards' Dbs.
 // `consumed`: where the RDB ends (an AOF preamble's commands follow).

@@ -390,7 +390,7 @@ void GlobalOp(CoordContext& ctx, Op op, std::vector<std::string> frame) {
             UnlockShards(o3, shards, tx);
             o3.Finish(slot, [](ReplyBuilder& rb) { rb.Ok(); });
           };
-          aof::AofManager* mgr = o2.server().aof;
+          aof::AofManager* mgr = o2.server().aof.load();
           if (!mgr) return finish(o2);
           std::string prelude;
           std::string dbs = std::to_string(db);

@@ -4,6 +4,7 @@
 // across every shard; one runs at a time.
 #include <unistd.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,14 +39,19 @@ void MarkSaved(Shard& o, Then then) {
       [then](Shard& o2, std::vector<Nothing>&) { then(o2); });
 }
 
-// Locks every shard, starts the job on each at the same cut (a rewrite first moves every shard
-// to new incr files, whose first sequence number it records), unlocks.
+// appendonly as configured: yes means the shards should be logging (Redis's aof_state is ON
+// or WAIT_REWRITE).
+bool AofWanted(const Shard& s) { return s.config().GetValueOr("appendonly") == "yes"; }
+
+// Locks every shard, starts the job on each at the same cut, unlocks. A rewrite with
+// appendonly yes first moves every shard to new incr files (opening the logs when the AOF is
+// being turned on), whose first sequence number it records.
 void StartJob(Shard& origin, std::shared_ptr<SnapshotJob> job) {
   std::vector<uint16_t> shards = AllShards(origin);
   LockShards(origin, shards, [job, shards](Shard& o, uint64_t tx) {
     std::shared_ptr<std::vector<aof::NewFile>> files;
-    if (job->kind == SnapshotJob::Kind::kRewrite) {
-      auto got = o.server().aof->NewEpoch(static_cast<int>(shards.size()), "");
+    if (job->kind == SnapshotJob::Kind::kRewrite && job->rewrite_logging) {
+      auto got = o.server().AofDir().NewEpoch(static_cast<int>(shards.size()), "");
       if (!got.ok()) {
         Log(LogLevel::kWarning, "Can't rewrite the append only file: %s", got.status().message());
         UnlockShards(o, shards, tx);
@@ -59,10 +65,50 @@ void StartJob(Shard& origin, std::shared_ptr<SnapshotJob> job) {
     FanOut<Nothing>(
         o, shards,
         [job, files](Shard& s, size_t i, Nothing&) {
-          if (files) s.aof()->SwitchFile((*files)[i].fd, (*files)[i].name, (*files)[i].size);
+          if (files) {
+            if (!s.aof()) {
+              auto log = std::make_unique<aof::ShardLog>();
+              log->set_policy(aof::ParseFsyncPolicy(s.config().GetValueOr("appendfsync")));
+              s.set_aof(std::move(log));
+            }
+            s.aof()->SwitchFile((*files)[i].fd, (*files)[i].name, (*files)[i].size);
+          }
           s.StartSnapshot(job);
         },
-        [shards, tx](Shard& o2, std::vector<Nothing>&) { UnlockShards(o2, shards, tx); }, tx);
+        [shards, tx, files](Shard& o2, std::vector<Nothing>&) {
+          if (files) o2.server().aof.store(&o2.server().AofDir());  // logging from the cut on
+          UnlockShards(o2, shards, tx);
+        },
+        tx);
+  });
+}
+
+// CONFIG SET appendonly no: every shard stops appending at one cut; what was appended is
+// still written, fsynced and closed (Redis's stopAppendOnly). The directory keeps the files
+// as they are then.
+void StopAof(Shard& origin) {
+  static bool stopping = false;  // shard 0's cron thread only
+  if (stopping) return;
+  stopping = true;
+  std::vector<uint16_t> shards = AllShards(origin);
+  LockShards(origin, shards, [shards](Shard& o, uint64_t tx) {
+    FanOut<Nothing>(
+        o, shards,
+        [](Shard& s, size_t, Nothing&) {
+          if (s.aof()) s.aof()->Close();
+        },
+        [shards, tx](Shard& o2, std::vector<Nothing>&) {
+          ServerState& srv = o2.server();
+          aof::AofManager* mgr = srv.aof.exchange(nullptr);
+          // Pending files (turned on, then off before a base existed) are dropped -- by the
+          // rewrite when one runs, else here.
+          if (mgr && mgr->pending() && !srv.persist.rewrite_in_progress.load()) mgr->AbandonPending();
+          srv.persist.rewrite_scheduled = false;
+          UnlockShards(o2, shards, tx);
+          Log(LogLevel::kNotice, "Append only file turned off");
+          stopping = false;
+        },
+        tx);
   });
 }
 
@@ -119,15 +165,27 @@ bool StartSave(Shard& o, Waiter waiter, std::string* err) {
 }
 
 // BGREWRITEAOF: a new base (RDB, or AOF commands without the preamble) of the keyspace at the
-// cut, then the manifest swaps the old base and incr files for it.
+// cut, then the manifest swaps the old base and incr files for it. With appendonly no the
+// manifest lists the base alone (as Redis's); with appendonly yes but the AOF not logging yet
+// (just turned on) the rewrite also starts the logging, and its base makes the AOF whole.
 bool StartRewrite(Shard& o, std::string* err) {
-  aof::AofManager* mgr = o.server().aof;
+  ServerState& srv = o.server();
+  aof::AofManager& mgr = srv.AofDir();
+  if (absl::Status st = mgr.EnsureOpen(); !st.ok()) {
+    *err = std::string(st.message());
+    Log(LogLevel::kWarning, "Can't rewrite the append only file: %s", *err);
+    P(o).last_rewrite_ok = false;
+    return false;
+  }
   auto job = NewJob(o, SnapshotJob::Kind::kRewrite);
+  job->rewrite_logging = AofWanted(o);
+  if (!job->rewrite_logging) job->rewrite_first_incr = aof::AofManager::kNoIncr;
+  if (job->rewrite_logging && !srv.aof.load()) mgr.BeginPending();
   bool rdb = o.config().GetValueOr("aof-use-rdb-preamble") != "no";
   job->format = rdb ? SnapshotFormat::kRdb : SnapshotFormat::kAof;
-  std::string base = mgr->NextBaseName(rdb);
-  job->final_path = mgr->PathOf(base);
-  job->tmp_path = mgr->PathOf("temp-rewriteaof-bg-" + std::to_string(getpid()) + ".aof");
+  std::string base = mgr.NextBaseName(rdb);
+  job->final_path = mgr.PathOf(base);
+  job->tmp_path = mgr.PathOf("temp-rewriteaof-bg-" + std::to_string(getpid()) + ".aof");
   if (!job->Open()) {
     *err = job->error;
     P(o).last_rewrite_ok = false;
@@ -137,18 +195,27 @@ bool StartRewrite(Shard& o, std::string* err) {
   P(o).rewrite_scheduled = false;
   P(o).rewrite_start_ms = job->start_ms;
   Log(LogLevel::kNotice, "Background append only file rewriting started");
-  job->on_done = [mgr, base, job_ptr = job.get()](Shard& c, bool ok, const std::string& error) {
+  job->on_done = [&mgr, base, job_ptr = job.get()](Shard& c, bool ok, const std::string& error) {
     auto& p = P(c);
     std::string why = error;
+    if (job_ptr->rewrite_logging && !c.server().aof.load()) {
+      // appendonly was turned off meanwhile: the rewrite is dropped, as Redis kills its child.
+      if (ok) unlink(mgr.PathOf(base).c_str());
+      if (mgr.pending()) mgr.AbandonPending();
+      p.rewrite_in_progress = false;
+      Log(LogLevel::kNotice, "Background AOF rewrite dropped: appendonly was turned off");
+      return;
+    }
     if (ok) {
-      absl::Status st = mgr->FinishRewrite(base, job_ptr->rewrite_first_incr);
+      absl::Status st = mgr.FinishRewrite(base, job_ptr->rewrite_first_incr);
       if (!st.ok()) {
         ok = false;
         why = std::string(st.message());
-        unlink(mgr->PathOf(base).c_str());
+        unlink(mgr.PathOf(base).c_str());
       }
     }
-    p.last_rewrite_time_sec = (Shard::WallMs() - p.rewrite_start_ms.load()) / 1000;
+    int64_t now = Shard::WallMs();
+    p.last_rewrite_time_sec = (now - p.rewrite_start_ms.load()) / 1000;
     p.last_rewrite_ok = ok;
     p.rewrite_in_progress = false;
     if (ok) {
@@ -156,8 +223,15 @@ bool StartRewrite(Shard& o, std::string* err) {
       p.rewrite_failures = 0;
       Log(LogLevel::kNotice, "Background AOF rewrite finished successfully");
     } else {
-      ++p.rewrite_failures;
+      uint64_t failures = ++p.rewrite_failures;
       Log(LogLevel::kWarning, "Background AOF rewrite failed: %s", why);
+      if (mgr.pending()) {
+        // The AOF being turned on has no base yet: try again, backing off after three
+        // failures in a row as Redis's aofRewriteLimited (1 minute, doubling, up to an hour).
+        int64_t delay_s = failures < 3 ? 0 : std::min<int64_t>(60LL << std::min<uint64_t>(failures - 3, 6), 3600);
+        p.rewrite_retry_at_ms = now + delay_s * 1000;
+        p.rewrite_scheduled = true;
+      }
     }
   };
   StartJob(o, job);
@@ -213,9 +287,6 @@ void CmdBgRewriteAof(CoordContext& ctx) {
   auto& p = P(ctx.shard);
   if (p.rewrite_in_progress)
     return ctx.reply.Error("ERR Background append only file rewriting already in progress");
-  if (!ctx.shard.server().aof)
-    return ctx.reply.Error(
-        "ERR kevy rewrites the AOF only while appendonly is yes (use BGSAVE for a snapshot)");
   if (p.bgsave_in_progress) {
     p.rewrite_scheduled = true;
     return ctx.reply.SimpleString("Background append only file rewriting scheduled");
@@ -302,9 +373,14 @@ void PersistenceCron(Shard& s) {
   p.deny_writes_rdb = !p.last_bgsave_ok.load() &&
                       s.config().GetValueOr("stop-writes-on-bgsave-error") == "yes" &&
                       !SavePoints(s.config()).empty();
+  // appendonly as configured against what the shards do (CONFIG SET appendonly).
+  bool want = AofWanted(s);
+  aof::AofManager* logging = s.server().aof.load();
+  if (!want && logging) return StopAof(s);
+  if (want && !logging && !p.rewrite_in_progress) p.rewrite_scheduled = true;
   if (!JobRunning(s)) {
     std::string err;
-    if (p.rewrite_scheduled && s.server().aof) {
+    if (p.rewrite_scheduled && now >= p.rewrite_retry_at_ms.load()) {
       StartRewrite(s, &err);
       return;
     }
@@ -317,7 +393,7 @@ void PersistenceCron(Shard& s) {
   if (now - last_check_ms < 1000 || JobRunning(s)) return;
   last_check_ms = now;
   // auto-aof-rewrite-percentage / -min-size, as Redis's serverCron.
-  if (aof::AofManager* mgr = s.server().aof) {
+  if (aof::AofManager* mgr = logging; mgr && !mgr->pending()) {
     int64_t perc = 0, min = 0;
     ParseInt64(s.config().GetValueOr("auto-aof-rewrite-percentage"), &perc);
     ParseInt64(s.config().GetValueOr("auto-aof-rewrite-min-size"), &min);

@@ -397,7 +397,9 @@ std::string FormatInfo(Shard& origin, uint32_t sections, std::vector<InfoPart>& 
     if (lastsave == 0) lastsave = srv.start_ms / 1000;
     int64_t now_ms = Shard::WallMs();
     bool bgsave = p.bgsave_in_progress.load(), rewrite = p.rewrite_in_progress.load();
-    aof::AofManager* mgr = srv.aof;
+    // aof_enabled as Redis's: appendonly is yes, even while the rewrite that turns it on runs.
+    bool aof_on = srv.config.GetValueOr("appendonly") == "yes";
+    aof::AofManager* mgr = aof_on ? &srv.AofDir() : nullptr;
     Line(&s, "loading", srv.loading.load() ? 1 : 0);
     Line(&s, "async_loading", 0);
     Line(&s, "current_cow_peak", 0);
@@ -417,7 +419,7 @@ std::string FormatInfo(Shard& origin, uint32_t sections, std::vector<InfoPart>& 
     Line(&s, "rdb_last_cow_size", 0);
     Line(&s, "rdb_last_load_keys_expired", 0);
     Line(&s, "rdb_last_load_keys_loaded", static_cast<int64_t>(p.loaded_keys.load()));
-    Line(&s, "aof_enabled", mgr ? 1 : 0);
+    Line(&s, "aof_enabled", aof_on ? 1 : 0);
     Line(&s, "aof_rewrite_in_progress", rewrite ? 1 : 0);
     Line(&s, "aof_rewrite_scheduled", p.rewrite_scheduled.load() ? 1 : 0);
     Line(&s, "aof_last_rewrite_time_sec", p.last_rewrite_time_sec.load());

@@ -833,6 +833,185 @@ class RewriteAndSnapshotTest(CompatBase):
 
 # ----------------------------------------------------------------------------- 4. MISCONF
 
+@unittest.skipUnless(RedisServer.BIN and CHECK_AOF, "redis-server / redis-check-aof not installed")
+class RuntimeAofTest(CompatBase):
+    """CONFIG SET appendonly yes|no on a running server (Redis's startAppendOnly /
+    stopAppendOnly) and BGREWRITEAOF with appendonly no."""
+
+    def files_in_dir(self, tmp):
+        return sorted(os.listdir(aof_path(tmp)))
+
+    def assert_dir_is_manifest(self, tmp):
+        """Every file in appendonlydir is listed in the manifest (no orphans left behind)."""
+        listed = sorted([n for n, _, _ in manifest_files(tmp)] + [MANIFEST])
+        self.assertEqual(self.files_in_dir(tmp), listed)
+
+    def restart_keyspace(self, tmp, shards, *args):
+        srv = self.kevy(tmp, *args, shards=shards, log_name="kevy-restart.log")
+        got = snapshot(self.client_factory(srv.port))
+        srv.stop()
+        return got
+
+    def redis_keyspace(self, tmp):
+        copy = self.mkdtemp()
+        shutil.copytree(aof_path(tmp), aof_path(copy))
+        r = self.redis(copy, "--appendonly", "yes")
+        got = snapshot(self.client_factory(r.port))
+        r.stop()
+        return got
+
+    def wait_stopped_logging(self, c, tmp):
+        """CONFIG SET appendonly no takes effect at the next cron tick: writes until one no
+        longer grows any incr file; returns that write's key (not in the AOF)."""
+        deadline = time.time() + 10
+        sizes = {n: os.path.getsize(aof_path(tmp, n)) for n in incr_files(tmp)}
+        i = 0
+        while True:
+            key = f"probe:{i}"
+            c.set(key, i)
+            i += 1
+            now = {n: os.path.getsize(aof_path(tmp, n)) for n in incr_files(tmp)}
+            if now == sizes:
+                return key.encode()
+            sizes = now
+            self.assertLess(time.time(), deadline, "the AOF is still being written")
+            time.sleep(0.05)
+
+    def turn_on(self, shards):
+        tmp = self.mkdtemp()
+        srv = self.kevy(tmp, shards=shards, appendonly=False)
+        c = srv.client()
+        mixed_workload(c, self.client_factory(srv.port), random.Random(11), transactions=False)
+        self.assertEqual(c.info("persistence")["aof_enabled"], 0)
+        writers = [Writer(srv.port, f"on{i}") for i in range(2)]  # writes while it turns on
+        for w in writers:
+            w.start()
+        time.sleep(0.2)
+        self.assertTrue(c.config_set("appendonly", "yes"))
+        info = c.info("persistence")
+        self.assertEqual(info["aof_enabled"], 1)
+        self.assertEqual(info["aof_rewrite_scheduled"] + info["aof_rewrite_in_progress"], 1, info)
+        wait_idle(self, c, "aof_rewrite_in_progress", "aof_rewrite_scheduled")
+        self.assertEqual(c.info("persistence")["aof_last_bgrewrite_status"], "ok")
+        time.sleep(0.2)
+        for w in writers:
+            w.stop.set()
+            w.join(30)
+            self.assertIsNone(w.error)
+            self.assertGreater(len(w.done), 0)
+        c.set("after-on", "x")
+        want = snapshot(self.client_factory(srv.port))
+        srv.kill()  # no shutdown work: the files alone must hold everything acknowledged
+        self.check_aof(tmp)
+        self.assert_dir_is_manifest(tmp)
+        bases = [n for n, _, t in manifest_files(tmp) if t == "b"]
+        self.assertEqual(len(bases), 1)
+        # (TTL slack: reading the writers' keys one by one takes seconds)
+        assert_same_keyspace(self, want, self.restart_keyspace(tmp, shards, "--appendonly", "yes"),
+                             ttl_slack_ms=60000)
+        assert_same_keyspace(self, want, self.redis_keyspace(tmp), ttl_slack_ms=60000)
+
+    def test_config_set_appendonly_yes_1_shard(self):
+        self.turn_on(1)
+
+    def test_config_set_appendonly_yes_4_shards(self):
+        self.turn_on(4)
+
+    def test_config_set_appendonly_no_then_yes(self):
+        tmp = self.mkdtemp()
+        srv = self.kevy(tmp, shards=4)
+        c = srv.client()
+        for i in range(500):
+            c.set(f"old:{i}", i)
+        self.assertTrue(c.config_set("appendonly", "no"))
+        self.assertEqual(c.info("persistence")["aof_enabled"], 0)
+        unlogged = self.wait_stopped_logging(c, tmp)
+        at_stop = snapshot(self.client_factory(srv.port))
+        del at_stop[(0, unlogged)]
+        listed = manifest_files(tmp)
+        # Off: writes go nowhere; the directory stays as it was when the AOF stopped.
+        c.flushall()
+        c.set("while-off", 1)
+        self.assertEqual(manifest_files(tmp), listed)
+        self.check_aof(tmp)
+        srv.stop()
+        assert_same_keyspace(self, at_stop, self.restart_keyspace(tmp, 4, "--appendonly", "yes"))
+
+        # And on again, on a keyspace that differs from the files: the rewrite's base wins.
+        srv = self.kevy(tmp, shards=4, appendonly=False, log_name="kevy3.log")
+        c = srv.client()
+        c.flushall()  # (it loaded the dump.rdb that the restart's SIGTERM saved)
+        for i in range(300):
+            c.set(f"new:{i}", i)
+        self.assertTrue(c.config_set("appendonly", "yes"))
+        wait_idle(self, c, "aof_rewrite_in_progress", "aof_rewrite_scheduled")
+        c.set("new:after", 1)
+        want = snapshot(self.client_factory(srv.port))
+        srv.kill()
+        self.check_aof(tmp)
+        self.assert_dir_is_manifest(tmp)  # the old base and incr files are gone
+        got = self.restart_keyspace(tmp, 4, "--appendonly", "yes")
+        assert_same_keyspace(self, want, got)
+        self.assertFalse(any(k[1].startswith(b"old:") for k in got))
+
+    def test_on_and_off_quickly_leaves_no_orphans(self):
+        tmp = self.mkdtemp()
+        srv = self.kevy(tmp, shards=2)
+        c = srv.client()
+        for i in range(2000):
+            c.set(f"k:{i}", "v" * 100)
+        listed = manifest_files(tmp)
+        for _ in range(5):
+            c.config_set("appendonly", "no")
+            time.sleep(random.random() * 0.3)
+            c.config_set("appendonly", "yes")
+            time.sleep(random.random() * 0.3)
+        wait_idle(self, c, "aof_rewrite_in_progress", "aof_rewrite_scheduled")
+        deadline = time.time() + 10
+        while manifest_files(tmp) == listed:  # on: the last rewrite replaced the files
+            self.assertLess(time.time(), deadline)
+            time.sleep(0.05)
+        c.set("last", 1)
+        want = snapshot(self.client_factory(srv.port))
+        srv.kill()
+        self.assert_dir_is_manifest(tmp)
+        self.check_aof(tmp)
+        assert_same_keyspace(self, want, self.restart_keyspace(tmp, 2, "--appendonly", "yes"))
+
+    def test_bgrewriteaof_with_appendonly_no(self):
+        """As Redis 7: a base alone, listed in a manifest that both servers load."""
+        tmp = self.mkdtemp()
+        srv = self.kevy(tmp, shards=4, appendonly=False)
+        c = srv.client()
+        mixed_workload(c, self.client_factory(srv.port), random.Random(5), transactions=False)
+        self.assertEqual(c.bgrewriteaof(), True)
+        wait_idle(self, c, "aof_rewrite_in_progress", "aof_rewrite_scheduled")
+        self.assertEqual(c.info("persistence")["aof_last_bgrewrite_status"], "ok")
+        self.assertEqual([t for _, _, t in manifest_files(tmp)], ["b"])
+        want = snapshot(self.client_factory(srv.port))
+        c.set("not-in-the-aof", 1)  # appendonly no: not logged
+        srv.kill()
+        self.assert_dir_is_manifest(tmp)
+        self.check_aof(tmp)
+        assert_same_keyspace(self, want, self.restart_keyspace(tmp, 4, "--appendonly", "yes"))
+        assert_same_keyspace(self, want, self.redis_keyspace(tmp))
+
+    def test_turn_on_fails_when_the_directory_cannot_be_made(self):
+        tmp = self.mkdtemp()
+        with open(aof_path(tmp).rstrip("/"), "w") as f:  # a file where the directory goes
+            f.write("x")
+        srv = self.kevy(tmp, appendonly=False)
+        c = srv.client()
+        with self.assertRaises(redis.ResponseError) as e:
+            c.config_set("appendonly", "yes")
+        self.assertEqual(str(e.exception), "CONFIG SET failed (possibly related to argument "
+                         "'appendonly') - Unable to turn on AOF. Check server logs.")
+        self.assertEqual(c.config_get("appendonly"), {"appendonly": "no"})
+        self.assertEqual(c.info("persistence")["aof_enabled"], 0)
+        self.assertTrue(c.set("still", "writable"))
+
+
+
 class MisconfTest(Base):
     def mount_tmpfs(self, size):
         if os.geteuid() != 0 or not shutil.which("mount"):

@@ -2,10 +2,14 @@
 // torn-tail / bad-format distinction and MULTI/EXEC blocks, and a shard log's batches.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <string>
 #include <vector>
 
 #include "persist/aof_log.h"
+#include "persist/aof_manager.h"
 #include "persist/aof_manifest.h"
 #include "persist/aof_reader.h"
 
@@ -137,9 +141,12 @@ TEST_CASE("aof reader: commands, blocks, torn tails and damage", "[aof]") {
   CHECK_FALSE(AofReader::IsRdb("*1\r\n"));
 }
 
+// A descriptor a ShardLog may own and close (nothing is written through it here).
+static int NullFd() { return open("/dev/null", O_WRONLY | O_CLOEXEC); }
+
 TEST_CASE("aof shard log: SELECT on db changes, batches keep their file", "[aof]") {
   ShardLog log;
-  log.SwitchFile(-1, "f1", 0);
+  log.SwitchFile(NullFd(), "f1", 0);
   log.Append(0, {"SET", "a", "1"});
   log.Append(0, {"SET", "b", "2"});
   log.Append(3, {"DEL", "c"});
@@ -160,14 +167,14 @@ TEST_CASE("aof shard log: SELECT on db changes, batches keep their file", "[aof]
   log.CompleteFront();
   CHECK(log.durable_id() == first_id);
   // A switch starts the next batch in the new file at its offset, with a fresh SELECT.
-  log.SwitchFile(-1, "f2", 10);
+  log.SwitchFile(NullFd(), "f2", 10);
   log.Append(3, {"SET", "z", "1"});
   CHECK(log.batches().back().offset == 10);
   auto after = ReadAll(log.batches().back().data, &end);
   CHECK(after[0] == std::vector<std::string>{"SELECT", "3"});
   // A transaction block is MULTI ... EXEC in one piece.
   ShardLog tx;
-  tx.SwitchFile(-1, "t", 0);
+  tx.SwitchFile(NullFd(), "t", 0);
   tx.BeginBlock(1);
   tx.Append(1, {"INCR", "n"});
   tx.Append(1, {"INCR", "m"});
@@ -175,4 +182,107 @@ TEST_CASE("aof shard log: SELECT on db changes, batches keep their file", "[aof]
   auto block = ReadAll(tx.batches().front().data, &end);
   REQUIRE(block.size() == 3);  // SELECT, then the block's two commands
   CHECK(block[1] == std::vector<std::string>{"INCR", "n"});
+}
+
+TEST_CASE("aof shard log: Close() stops appending; what was appended stays to be written", "[aof]") {
+  ShardLog log;
+  int fd = NullFd();
+  log.SwitchFile(fd, "f1", 0);
+  log.Append(0, {"SET", "a", "1"});
+  log.batches().front().submitted = true;
+  log.Close();  // appendonly no
+  CHECK(log.closed());
+  log.Append(0, {"SET", "b", "2"});
+  log.BeginBlock(0);
+  log.Append(0, {"INCR", "n"});
+  log.EndBlock();
+  REQUIRE(log.batches().size() == 1);  // nothing new after the close
+  CHECK(log.batches().front().fd == fd);
+  CHECK(log.retired_fds().empty());  // its batch is not written yet
+  log.CompleteFront();
+  REQUIRE(log.retired_fds().size() == 1);  // then the file is synced and closed
+  CHECK(log.retired_fds()[0] == fd);
+  // Turned on again: a new file, a fresh SELECT.
+  log.SwitchFile(NullFd(), "f2", 0);
+  log.Append(0, {"SET", "c", "3"});
+  REQUIRE(log.batches().size() == 1);
+  AofReader::Status end;
+  auto cmds = ReadAll(log.batches().front().data, &end);
+  REQUIRE(cmds.size() == 2);
+  CHECK(cmds[0] == std::vector<std::string>{"SELECT", "0"});
+  CHECK(cmds[1] == std::vector<std::string>{"SET", "c", "3"});
+}
+
+TEST_CASE("aof manager: pending incr files join the manifest only with a rewrite's base", "[aof]") {
+  char tmpl[] = "/tmp/kevy-aofmgr-XXXXXX";
+  REQUIRE(mkdtemp(tmpl) != nullptr);
+  std::string dir = std::string(tmpl) + "/appendonlydir";
+  auto exists = [&](const std::string& name) { return access((dir + "/" + name).c_str(), F_OK) == 0; };
+  auto names = [](const Manifest& m) {
+    std::vector<std::string> out;
+    for (const auto& f : m.files) out.push_back(f.name);
+    return out;
+  };
+  auto close_all = [](const std::vector<NewFile>& files) {
+    for (const auto& f : files) close(f.fd);
+  };
+  auto write_base = [&](const std::string& name) {
+    int fd = open((dir + "/" + name).c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    REQUIRE(fd >= 0);
+    close(fd);
+  };
+  AofManager mgr(dir, "appendonly.aof");
+  CHECK(absl::IsNotFound(mgr.Open()));
+  CHECK(mgr.EnsureOpen().ok());
+  // Logging as usual: the epoch's files are in the manifest on disk at once.
+  auto first = mgr.NewEpoch(2, "");
+  REQUIRE(first.ok());
+  close_all(*first);
+  CHECK(names(*ReadManifest(dir, mgr.manifest_name())) ==
+        std::vector<std::string>{"appendonly.aof.1.incr.aof", "appendonly.aof.2.incr.aof"});
+
+  // Turned off, then on: new files stay pending; the manifest on disk does not change.
+  mgr.BeginPending();
+  CHECK(mgr.pending());
+  auto pending = mgr.NewEpoch(2, "");
+  REQUIRE(pending.ok());
+  close_all(*pending);
+  CHECK((*pending)[0].seq == 3);
+  CHECK(exists("appendonly.aof.3.incr.aof"));
+  CHECK(names(*ReadManifest(dir, mgr.manifest_name())).size() == 2);
+  // Turned off again before a base: the pending files go, the manifest stays.
+  mgr.AbandonPending();
+  CHECK_FALSE(mgr.pending());
+  CHECK_FALSE(exists("appendonly.aof.3.incr.aof"));
+  CHECK_FALSE(exists("appendonly.aof.4.incr.aof"));
+  CHECK(names(*ReadManifest(dir, mgr.manifest_name())).size() == 2);
+
+  // On again; a rewrite's base adopts the pending files from its cut; the rest is deleted.
+  mgr.BeginPending();
+  auto older = mgr.NewEpoch(1, "");  // e.g. a FLUSHALL before the rewrite's cut
+  REQUIRE(older.ok());
+  close_all(*older);
+  auto cut = mgr.NewEpoch(2, "");
+  REQUIRE(cut.ok());
+  close_all(*cut);
+  std::string base = mgr.NextBaseName(true);
+  CHECK(base == "appendonly.aof.1.base.rdb");
+  write_base(base);
+  REQUIRE(mgr.FinishRewrite(base, (*cut)[0].seq).ok());
+  CHECK_FALSE(mgr.pending());
+  std::vector<std::string> want{base, (*cut)[0].name, (*cut)[1].name};
+  CHECK(names(*ReadManifest(dir, mgr.manifest_name())) == want);
+  CHECK_FALSE(exists("appendonly.aof.1.incr.aof"));
+  CHECK_FALSE(exists((*older)[0].name));
+  CHECK(exists((*cut)[1].name));
+
+  // BGREWRITEAOF with appendonly no: the base alone.
+  std::string base2 = mgr.NextBaseName(false);
+  write_base(base2);
+  REQUIRE(mgr.FinishRewrite(base2, AofManager::kNoIncr).ok());
+  CHECK(names(*ReadManifest(dir, mgr.manifest_name())) == std::vector<std::string>{base2});
+  CHECK_FALSE(exists(base));
+  CHECK_FALSE(exists((*cut)[0].name));
+  std::string rm = std::string("rm -rf ") + tmpl;
+  CHECK(system(rm.c_str()) == 0);
 }
