@@ -366,15 +366,18 @@ void Shard::RunTask(Task* t) {
 }
 
 void Shard::Execute(Task* t) {
+  uint64_t appended = aof_ ? aof_->appended_bytes() : 0;
   t->RunOnTarget(*this);
   t->returning = true;
   if (t->origin == id_) {
     t->CompleteOnOrigin(*this);
     delete t;
-  } else if (aof_ && aof_->latest_undurable() != 0) {
+  } else if (aof_ && aof_->latest_undurable() != 0 &&
+             !(aof_->write_error != 0 && aof_->appended_bytes() == appended)) {
     // With the AOF on, the result (a reply, a lock, a part) goes home only once this shard's
     // log holds what the task did (written; fsynced under always) -- the origin cannot see
-    // this shard's log.
+    // this shard's log. While the disk fails, a task that logged nothing (a read, a lock)
+    // goes home at once, as local replies do: reads keep working, writes get -MISCONF.
     parked_.push_back({aof_->latest_undurable(), t});
   } else {
     outbox_[t->origin].Push(t);

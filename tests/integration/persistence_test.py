@@ -1024,7 +1024,10 @@ class MisconfTest(Base):
         self.addCleanup(subprocess.run, ["umount", "-l", mnt])
         return mnt
 
-    def misconf(self, shards, fsync):
+    def fill_disk(self, shards, fsync):
+        """A server whose AOF disk (a 2 MB tmpfs) fills up under a writer thread until writes
+        get -MISCONF. Returns (server, client, tmpfs, log dir, filler path, acked, stop event,
+        writer thread, writer errors)."""
         mnt = self.mount_tmpfs("2m")
         logdir = self.mkdtemp()
         srv = KevyServer("--dir", mnt, "--shards", str(shards), "--appendonly", "yes",
@@ -1070,11 +1073,15 @@ class MisconfTest(Base):
                 self.assertTrue(str(e).startswith("MISCONF Errors writing to the AOF file"), e)
                 break
             time.sleep(0.05)
+        return srv, c, mnt, logdir, filler, acked, stop, t, writer_errors
+
+    def misconf(self, shards, fsync):
+        srv, c, mnt, logdir, filler, acked, stop, t, writer_errors = self.fill_disk(shards, fsync)
         # still refused; reads keep working
         with self.assertRaisesRegex(redis.ResponseError, "^MISCONF"):
             c.incr("counter")
-        k = sorted(acked)[0]
-        self.assertEqual(c.get(k).decode(), acked[k])
+        for k in sorted(acked)[:50]:  # keys on every shard: reads that cross shards too
+            self.assertEqual(c.get(k).decode(), acked[k])
         self.assertEqual(c.ping(), True)
         # the disk recovers: writes are accepted again (within a few seconds); the writer
         # stops first (its last write may still wait for its reply), so as not to fill it again
@@ -1109,6 +1116,32 @@ class MisconfTest(Base):
 
     def test_misconf_everysec_4_shards(self):
         self.misconf(4, "everysec")
+
+    def test_appendonly_no_on_a_full_disk(self):
+        """Turning the AOF off ends -MISCONF: the unwritten batches are dropped (as Redis drops
+        its AOF buffer) and the replies that waited for them go out."""
+        srv, c, _, _, _, acked, stop, t, writer_errors = self.fill_disk(2, "always")
+        with self.assertRaisesRegex(redis.ResponseError, "^MISCONF"):
+            c.incr("counter")
+        self.assertTrue(c.config_set("appendonly", "no"))
+        deadline = time.time() + 10
+        while True:
+            try:
+                self.assertEqual(c.incr("counter"), 1)
+                break
+            except redis.ResponseError as e:
+                self.assertIn("MISCONF", str(e))
+                self.assertLess(time.time(), deadline, "still MISCONF with appendonly no")
+                time.sleep(0.1)
+        stop.set()
+        t.join(30)
+        self.assertFalse(t.is_alive(), "a write waiting for the full disk never got its reply")
+        self.assertEqual(writer_errors, [])
+        self.assertEqual(c.info("persistence")["aof_last_write_status"], "ok")
+        k = sorted(acked)[-1]
+        self.assertEqual(c.get(k).decode(), acked[k])
+        self.assertIn("unwritten AOF batches dropped", srv.log())
+        srv.stop()
 
 
 # ----------------------------------------------------------------------------- 5. LOADING
