@@ -16,6 +16,11 @@ Usage: benchmarks/compare.py [--rounds 3] [--requests 1000000] [--clients 50]
                              [--pipelines 1,16] [--tests set,get] [--shards 1]
                              [--server-cpu 0] [--client-cpu 1] [--kevy build/kevy-server]
                              [--markdown out.md] [--kevy-args "..."] [--redis-args "..."]
+                             [--variants "name:args;name:args"]
+
+--variants runs every server under several configurations in the same rounds (alternating
+servers within each), the args going to both servers, e.g. the durability comparison:
+  --variants "none:;everysec:--appendonly yes --appendfsync everysec;always:--appendonly yes --appendfsync always"
 """
 import argparse
 import os
@@ -131,7 +136,12 @@ def main():
     ap.add_argument("--redis-args", default="")
     ap.add_argument("--tool", choices=["auto", "redis-benchmark", "memtier"], default="auto")
     ap.add_argument("--markdown", help="also write the result table to this file")
+    ap.add_argument("--variants", default="",
+                    help='"name:args;name:args": configurations given to both servers')
     args = ap.parse_args()
+    variants = [("", "")]
+    if args.variants:
+        variants = [tuple(v.split(":", 1)) for v in args.variants.split(";")]
 
     tool = args.tool
     if tool == "auto":
@@ -145,44 +155,50 @@ def main():
     }
     tests = [{"cmd": c, "pipeline": int(p)} for p in args.pipelines.split(",")
              for c in args.tests.split(",")]
-    results = {}  # (server, cmd, pipeline) -> list of dicts
+    results = {}  # (variant, server, cmd, pipeline) -> list of dicts
     for rnd in range(args.rounds):
         order = ["kevy", "redis"] if rnd % 2 == 0 else ["redis", "kevy"]
-        for name in order:
-            srv = Server(name, servers[name], args.server_cpu)
-            try:
-                for t in tests:
-                    before = cpu_seconds(srv.pid)
-                    res = runner(srv.port, t, args, args.client_cpu)
-                    res["cpu_per_m"] = (cpu_seconds(srv.pid) - before) / args.requests * 1e6
-                    results.setdefault((name, t["cmd"], t["pipeline"]), []).append(res)
-                    print(f"round {rnd + 1} {name:5s} {t['cmd']:3s} P{t['pipeline']:<3d} "
-                          f"{res['rps']:>11.0f} req/s  p50 {res['p50']:.3f} ms  "
-                          f"p99 {res['p99']:.3f} ms  cpu {res['cpu_per_m']:.3f} s/M", flush=True)
-                if "get" in args.tests:
-                    ratio, n = verify(srv.port, args)
-                    print(f"round {rnd + 1} {name:5s} verified {n} values, GET hit ratio {ratio:.3f}")
-            finally:
-                srv.stop()
+        for vname, vargs in variants:
+            for name in order:
+                srv = Server(name, servers[name] + vargs.split(), args.server_cpu)
+                try:
+                    for t in tests:
+                        before = cpu_seconds(srv.pid)
+                        res = runner(srv.port, t, args, args.client_cpu)
+                        res["cpu_per_m"] = (cpu_seconds(srv.pid) - before) / args.requests * 1e6
+                        results.setdefault((vname, name, t["cmd"], t["pipeline"]), []).append(res)
+                        print(f"round {rnd + 1} {vname} {name:5s} {t['cmd']:3s} P{t['pipeline']:<3d} "
+                              f"{res['rps']:>11.0f} req/s  p50 {res['p50']:.3f} ms  "
+                              f"p99 {res['p99']:.3f} ms  cpu {res['cpu_per_m']:.3f} s/M", flush=True)
+                    if "get" in args.tests:
+                        ratio, n = verify(srv.port, args)
+                        print(f"round {rnd + 1} {vname} {name:5s} verified {n} values, "
+                              f"GET hit ratio {ratio:.3f}")
+                finally:
+                    srv.stop()
 
     med = lambda xs: statistics.median(xs)
+    vcol = len(variants) > 1
     lines = [f"tool: {tool}; {args.clients} connections, {args.requests} requests per test, "
              f"{args.data_size}-byte values, random keys over {args.keyspace}; kevy --shards "
              f"{args.shards}; servers on CPU {args.server_cpu}, load generator on CPU "
              f"{args.client_cpu}; medians of {args.rounds} alternating rounds", "",
+             ("| config " if vcol else "") +
              "| test | pipeline | kevy req/s | redis req/s | ratio | kevy p50/p99 ms | redis p50/p99 ms "
              "| kevy CPU s/M req | redis CPU s/M req | CPU ratio |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
-    for t in tests:
-        k = results[("kevy", t["cmd"], t["pipeline"])]
-        r = results[("redis", t["cmd"], t["pipeline"])]
-        kr, rr = med([x["rps"] for x in k]), med([x["rps"] for x in r])
-        kc, rc = med([x["cpu_per_m"] for x in k]), med([x["cpu_per_m"] for x in r])
-        lines.append(
-            f"| {t['cmd'].upper()} | {t['pipeline']} | {kr:,.0f} | {rr:,.0f} | {kr / rr:.2f} | "
-            f"{med([x['p50'] for x in k]):.3f} / {med([x['p99'] for x in k]):.3f} | "
-            f"{med([x['p50'] for x in r]):.3f} / {med([x['p99'] for x in r]):.3f} | "
-            f"{kc:.3f} | {rc:.3f} | {kc / rc if rc else float('nan'):.2f} |")
+             ("|---" if vcol else "") + "|---|---|---|---|---|---|---|---|---|---|"]
+    for vname, _ in variants:
+        for t in tests:
+            k = results[(vname, "kevy", t["cmd"], t["pipeline"])]
+            r = results[(vname, "redis", t["cmd"], t["pipeline"])]
+            kr, rr = med([x["rps"] for x in k]), med([x["rps"] for x in r])
+            kc, rc = med([x["cpu_per_m"] for x in k]), med([x["cpu_per_m"] for x in r])
+            lines.append(
+                (f"| {vname} " if vcol else "") +
+                f"| {t['cmd'].upper()} | {t['pipeline']} | {kr:,.0f} | {rr:,.0f} | {kr / rr:.2f} | "
+                f"{med([x['p50'] for x in k]):.3f} / {med([x['p99'] for x in k]):.3f} | "
+                f"{med([x['p50'] for x in r]):.3f} / {med([x['p99'] for x in r]):.3f} | "
+                f"{kc:.3f} | {rc:.3f} | {kc / rc if rc else float('nan'):.2f} |")
     text = "\n".join(lines)
     print()
     print(text)
