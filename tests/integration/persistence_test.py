@@ -967,6 +967,23 @@ class RuntimeAofTest(CompatBase):
             self.assertLess(time.time(), deadline, "the AOF is still being written")
             time.sleep(0.05)
 
+    def wait_logging(self, c, tmp):
+        """Until the AOF is whole again: no rewrite running or scheduled, and a write grows an
+        incr file the manifest lists (pending files are not listed)."""
+        deadline = time.time() + 30
+        i = 0
+        while True:
+            self.assertLess(time.time(), deadline, "the AOF never came back on")
+            wait_idle(self, c, "aof_rewrite_in_progress", "aof_rewrite_scheduled")
+            before = {n: os.path.getsize(aof_path(tmp, n)) for n in incr_files(tmp)}
+            c.set(f"logging-probe:{i}", i)
+            i += 1
+            after = {n: os.path.getsize(aof_path(tmp, n)) for n in incr_files(tmp)
+                     if os.path.exists(aof_path(tmp, n))}
+            if any(after.get(n, 0) > size for n, size in before.items()):
+                return
+            time.sleep(0.05)
+
     def turn_on(self, shards):
         tmp = self.mkdtemp()
         srv = self.kevy(tmp, shards=shards, appendonly=False)
@@ -1067,6 +1084,34 @@ class RuntimeAofTest(CompatBase):
         self.assert_dir_is_manifest(tmp)
         self.check_aof(tmp)
         assert_same_keyspace(self, want, self.restart_keyspace(tmp, 2, "--appendonly", "yes"))
+
+    def test_toggled_under_load_then_killed(self):
+        """Writers run while appendonly goes off and on several times (4 shards, always); once
+        it is on and its rewrite is done, kill -9: every acknowledged write is there."""
+        tmp = self.mkdtemp()
+        srv = self.kevy(tmp, "--appendfsync", "always", shards=4)
+        c = srv.client()
+        writers = [Writer(srv.port, f"tg{i}") for i in range(3)]
+        for w in writers:
+            w.start()
+        rng = random.Random(7)
+        for _ in range(4):
+            time.sleep(rng.random() * 0.4)
+            c.config_set("appendonly", "no")
+            time.sleep(rng.random() * 0.4)
+            c.config_set("appendonly", "yes")
+        self.wait_logging(c, tmp)
+        srv.kill()
+        for w in writers:
+            w.join(30)
+            self.assertIsNone(w.error)
+        self.assert_dir_is_manifest(tmp)
+        self.check_aof(tmp)
+        srv = self.kevy(tmp, shards=4, log_name="kevy-restart.log")
+        c = srv.client()
+        for w in writers:
+            self.assertGreater(len(w.done), 0)
+            CrashMatrixTest.check_writer(self, c, w.tag, len(w.done), w.incr_acked)
 
     def test_bgrewriteaof_with_appendonly_no(self):
         """As Redis 7: a base alone, listed in a manifest that both servers load."""
