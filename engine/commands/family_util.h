@@ -112,6 +112,45 @@ inline Entry* LookupRead(CmdContext& ctx, std::string_view key) {
   return true;
 }
 
+// The options of SCAN, HSCAN, SSCAN and ZSCAN after the cursor.
+struct ScanOptions {
+  int64_t count = 10;
+  std::string_view pattern;  // meaningful when use_pattern
+  bool use_pattern = false;  // false for no MATCH and for MATCH "*" (Redis skips it then)
+  std::string_view type;     // SCAN's TYPE; meaningful when use_type
+  bool use_type = false;
+
+  // Redis's bound on the table steps of one call: 10 * COUNT (saturating).
+  int64_t MaxSteps() const { return count > INT64_MAX / 10 ? INT64_MAX : count * 10; }
+};
+
+// Redis's option loop of scanGenericCommand over args[first..]: COUNT n (an integer, else
+// "not an integer"; below 1 is a syntax error), MATCH pattern, TYPE name (only when
+// allow_type, i.e. SCAN), each taking one value and repeatable (the last wins); anything
+// else, or an option without its value, is a syntax error. Returns the error text of the
+// first bad option (checked left to right, as Redis), empty when all are valid. The views
+// in *opts point into args.
+[[nodiscard]] inline std::string_view ParseScanOptions(const ArgList& args, size_t first,
+                                                       bool allow_type, ScanOptions* opts) {
+  for (size_t i = first; i < args.size(); i += 2) {
+    std::string_view opt = args[i];
+    if (i + 1 >= args.size()) return errors::kSyntax;
+    if (EqualsNoCase(opt, "count")) {
+      if (!ParseInt64(args[i + 1], &opts->count)) return errors::kNotInteger;
+      if (opts->count < 1) return errors::kSyntax;
+    } else if (EqualsNoCase(opt, "match")) {
+      opts->pattern = args[i + 1];
+      opts->use_pattern = opts->pattern != "*";
+    } else if (allow_type && EqualsNoCase(opt, "type")) {
+      opts->type = args[i + 1];
+      opts->use_type = true;
+    } else {
+      return errors::kSyntax;
+    }
+  }
+  return {};
+}
+
 enum class ExpireArg : uint8_t { kOk, kNotInteger, kInvalid };
 
 // Redis's rules for the expire argument of SET EX/PX/EXAT/PXAT, SETEX, PSETEX and GETEX:

@@ -13,7 +13,6 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -238,26 +237,15 @@ void CmdSScan(CmdContext& ctx) {
     ctx.reply.Bulk("0");
     return ctx.reply.ArrayHeader(0);
   }
-  std::optional<std::string_view> pattern;
-  int64_t count = 10;
-  for (size_t j = 3; j < ctx.args.size(); j += 2) {
-    if (j + 1 >= ctx.args.size()) return ctx.reply.Error(errors::kSyntax);
-    if (EqualsNoCase(ctx.args[j], "count")) {
-      if (!ParseInt64(ctx.args[j + 1], &count)) return ctx.reply.Error(errors::kNotInteger);
-      if (count < 1) return ctx.reply.Error(errors::kSyntax);
-    } else if (EqualsNoCase(ctx.args[j], "match")) {
-      pattern = ctx.args[j + 1];
-    } else {
-      return ctx.reply.Error(errors::kSyntax);
-    }
-  }
-  // "*" matches everything: skip the matcher (Redis does the same).
-  if (pattern && *pattern == "*") pattern.reset();
+  ScanOptions opts;
+  if (std::string_view err = ParseScanOptions(ctx.args, 3, /*allow_type=*/false, &opts);
+      !err.empty())
+    return ctx.reply.Error(err);
   Set* set = AsSet(e);
   std::vector<std::string_view> out;
   uint64_t next = 0;
   auto keep = [&](std::string_view m) {
-    if (!pattern || StringMatch(*pattern, m)) out.push_back(m);
+    if (!opts.use_pattern || StringMatch(opts.pattern, m)) out.push_back(m);
   };
   Set::NumBuf nb;
   Set::MemberList all;  // holds an intset's formatted members while `out` points at them
@@ -271,7 +259,7 @@ void CmdSScan(CmdContext& ctx) {
     // the whole scan is returned, as SCAN promises (added ones may or may not be).
     uint64_t n = set->Size();
     uint64_t top = cursor == 0 || cursor > n ? n : cursor;
-    uint64_t c = static_cast<uint64_t>(count);
+    uint64_t c = static_cast<uint64_t>(opts.count);
     uint64_t bottom = top > c ? top - c : 0;
     for (uint64_t i = top; i > bottom; --i) keep(set->At(i - 1, &nb));
     next = bottom;

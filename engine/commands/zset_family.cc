@@ -653,28 +653,17 @@ void CmdZscan(CmdContext& ctx) {
     ctx.reply.Bulk("0");
     return ctx.reply.ArrayHeader(0);
   }
-  std::string_view pattern;
-  bool has_pattern = false;
-  int64_t count = 10;
-  for (size_t j = 3; j < a.size(); j += 2) {
-    if (j + 1 >= a.size()) return ctx.reply.Error(errors::kSyntax);
-    if (EqualsNoCase(a[j], "count")) {
-      if (!ParseInt64(a[j + 1], &count)) return ctx.reply.Error(errors::kNotInteger);
-      if (count < 1) return ctx.reply.Error(errors::kSyntax);
-    } else if (EqualsNoCase(a[j], "match")) {
-      pattern = a[j + 1];
-      has_pattern = !(pattern.size() == 1 && pattern[0] == '*');
-    } else {
-      return ctx.reply.Error(errors::kSyntax);
-    }
-  }
+  ScanOptions opts;
+  if (std::string_view err = ParseScanOptions(a, 3, /*allow_type=*/false, &opts); !err.empty())
+    return ctx.reply.Error(err);
+  const int64_t count = opts.count;
   std::vector<ZItem> items;
   uint64_t next = 0;
   if (z) {
     if (z->listpack()) {
       z->ForEachMember([&](std::string_view m, double sc) { items.push_back({m, sc}); });
     } else {
-      int64_t budget = count * 10;
+      int64_t budget = opts.MaxSteps();
       auto take = [&](std::string_view m, double sc) { items.push_back({m, sc}); };
       next = cursor;
       do {
@@ -684,7 +673,7 @@ void CmdZscan(CmdContext& ctx) {
   }
   std::vector<ZItem> kept;
   for (const ZItem& x : items)
-    if (!has_pattern || StringMatch(pattern, x.member)) kept.push_back(x);
+    if (!opts.use_pattern || StringMatch(opts.pattern, x.member)) kept.push_back(x);
   ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk(std::to_string(next));
   ctx.reply.ArrayHeader(kept.size() * 2);
