@@ -698,6 +698,9 @@ struct MultiSpec {
   Agg agg = Agg::kSum;
   bool withscores = false;
   int64_t limit = 0;  // ZINTERCARD, 0 = none
+  // The first bad option's error. Redis looks the keys up before it parses the options, so
+  // this is replied only when no key holds a wrong type (WRONGTYPE wins).
+  std::string option_error;
 };
 
 struct Source {
@@ -716,7 +719,12 @@ std::string_view OpName(SetOp op) {
   return "";
 }
 
-// Redis's zunionInterDiffGenericCommand / zinterCardCommand argument rules.
+void ParseMultiOptions(const ArgList& a, size_t first, bool withscores_ok, MultiSpec* m,
+                       std::string* err);
+
+// Redis's zunionInterDiffGenericCommand / zinterCardCommand argument rules. A bad numkeys
+// fails here (false, *err); a bad option only sets m->option_error, which is replied after
+// the sources were read (see SourcesError).
 bool ParseMulti(const ArgList& a, SetOp op, MultiSpec* m, std::string* err, size_t base = 1) {
   m->op = op;
   int64_t numkeys;
@@ -735,25 +743,35 @@ bool ParseMulti(const ArgList& a, SetOp op, MultiSpec* m, std::string* err, size
   size_t n = static_cast<size_t>(numkeys);
   for (size_t i = 0; i < n; ++i) m->keys.emplace_back(a[base + 1 + i]);
   m->weights.assign(n, 1.0);
-  for (size_t j = base + 1 + n; j < a.size(); ++j) {
+  ParseMultiOptions(a, base + 1 + n, base == 1, m, &m->option_error);
+  return true;
+}
+
+// The options after the keys of ZUNION/ZINTER/ZDIFF(STORE) and ZINTERCARD; sets *err at
+// the first bad one. WITHSCORES only where `withscores_ok` (not the *STORE forms).
+void ParseMultiOptions(const ArgList& a, size_t first, bool withscores_ok, MultiSpec* m,
+                       std::string* err) {
+  const SetOp op = m->op;
+  const size_t n = m->keys.size();
+  for (size_t j = first; j < a.size(); ++j) {
     size_t remaining = a.size() - j;
     if (op == SetOp::kInterCard) {
       if (EqualsNoCase(a[j], "limit") && remaining >= 2) {
         if (!ParseInt64(a[j + 1], &m->limit) || m->limit < 0) {
           *err = "ERR LIMIT can't be negative";
-          return false;
+          return;
         }
         ++j;
         continue;
       }
       *err = errors::kSyntax;
-      return false;
+      return;
     }
     if (op != SetOp::kDiff && remaining > n && EqualsNoCase(a[j], "weights")) {
       for (size_t i = 0; i < n; ++i) {
         if (!StrToDouble(a[j + 1 + i], &m->weights[i])) {
           *err = "ERR weight value is not a float";
-          return false;
+          return;
         }
       }
       j += n;
@@ -767,17 +785,16 @@ bool ParseMulti(const ArgList& a, SetOp op, MultiSpec* m, std::string* err, size
         m->agg = Agg::kMax;
       else {
         *err = errors::kSyntax;
-        return false;
+        return;
       }
       ++j;
-    } else if (base == 1 && EqualsNoCase(a[j], "withscores")) {
+    } else if (withscores_ok && EqualsNoCase(a[j], "withscores")) {
       m->withscores = true;
     } else {
       *err = errors::kSyntax;
-      return false;
+      return;
     }
   }
-  return true;
 }
 
 // Key positions for the dispatcher: the numkeys keys after argv[1].
@@ -823,12 +840,18 @@ double Weighted(double s, double w) {
   return std::isnan(v) ? 0 : v;  // inf * 0
 }
 
-// Combines the sources into `out`, sorted by (score, member); false on a WRONGTYPE source.
-// ZINTERCARD only counts (*count).
-bool ComputeMulti(const MultiSpec& m, const std::vector<Source>& src,
-                  std::vector<std::pair<std::string_view, double>>& out, int64_t* count_out) {
+// The error a request with these sources gets, empty when none: WRONGTYPE when a source
+// holds another type, else the first bad option (Redis checks the key types first).
+std::string_view SourcesError(const MultiSpec& m, const std::vector<Source>& src) {
   for (const Source& s : src)
-    if (s.state == Source::kOther) return false;
+    if (s.state == Source::kOther) return errors::kWrongType;
+  return m.option_error;
+}
+
+// Combines the sources (none of another type: SourcesError first) into `out`, sorted by
+// (score, member). ZINTERCARD only counts (*count).
+void ComputeMulti(const MultiSpec& m, const std::vector<Source>& src,
+                  std::vector<std::pair<std::string_view, double>>& out, int64_t* count_out) {
   // Redis sorts the sources of a union or intersection by size (smallest first) and folds
   // them in that order; with inf/-inf (and float rounding) the order changes the sums.
   std::vector<size_t> ord(src.size());
@@ -873,19 +896,19 @@ bool ComputeMulti(const MultiSpec& m, const std::vector<Source>& src,
       out.emplace_back(mem, acc);
     }
     *count_out = count;
-    if (m.op == SetOp::kInterCard) return true;
+    if (m.op == SetOp::kInterCard) return;
   }
   std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) {
     return ZLess(x.second, x.first, y.second, y.first);
   });
-  return true;
 }
 
 // Combines the sources and writes the reply (or WRONGTYPE).
 void ReplyMulti(ReplyBuilder& rb, const MultiSpec& m, const std::vector<Source>& src) {
   std::vector<std::pair<std::string_view, double>> out;
   int64_t count = 0;
-  if (!ComputeMulti(m, src, out, &count)) return rb.Error(errors::kWrongType);
+  if (std::string_view err = SourcesError(m, src); !err.empty()) return rb.Error(err);
+  ComputeMulti(m, src, out, &count);
   if (m.op == SetOp::kInterCard) return rb.Integer(count);
   if (m.withscores && rb.proto() >= 3) {
     rb.ArrayHeader(out.size());
@@ -962,14 +985,13 @@ int64_t StoreResult(Shard& shard, Db& db, std::string_view dest,
 }
 
 // Copies the computed result so that it outlives the sources.
-bool ComputeOwned(const MultiSpec& m, const std::vector<Source>& src,
+void ComputeOwned(const MultiSpec& m, const std::vector<Source>& src,
                   std::vector<std::pair<std::string, double>>* owned) {
   std::vector<std::pair<std::string_view, double>> out;
   int64_t count = 0;
-  if (!ComputeMulti(m, src, out, &count)) return false;
+  ComputeMulti(m, src, out, &count);
   owned->reserve(out.size());
   for (const auto& [mem, sc] : out) owned->emplace_back(std::string(mem), sc);
-  return true;
 }
 
 template <SetOp kOp>
@@ -979,8 +1001,9 @@ void CmdMultiStore(CmdContext& ctx) {
   if (!ParseMulti(ctx.args, kOp, &m, &err, 2)) return ctx.reply.Error(err);
   std::vector<Source> src(m.keys.size());
   for (size_t i = 0; i < m.keys.size(); ++i) ReadSource(ctx.shard, ctx.db, m.keys[i], &src[i]);
+  if (std::string_view err = SourcesError(m, src); !err.empty()) return ctx.reply.Error(err);
   std::vector<std::pair<std::string, double>> owned;
-  if (!ComputeOwned(m, src, &owned)) return ctx.reply.Error(errors::kWrongType);
+  ComputeOwned(m, src, &owned);
   ctx.reply.Integer(StoreResult(ctx.shard, ctx.db, ctx.args[1], owned));
 }
 
@@ -1014,12 +1037,13 @@ void CmdMultiStoreOrigin(CoordContext& ctx) {
         origin, p->src_shards,
         [p](Shard& s, size_t i, Source& part) { ReadSource(s, s.db(p->db), p->m.keys[i], &part); },
         [p, slot, tx](Shard& o, std::vector<Source>& parts) {
-          auto owned = std::make_shared<std::vector<std::pair<std::string, double>>>();
-          if (!ComputeOwned(p->m, parts, owned.get())) {
+          if (std::string_view err = SourcesError(p->m, parts); !err.empty()) {
             UnlockShards(o, p->shards, tx);
-            o.Finish(slot, [](ReplyBuilder& rb) { rb.Error(errors::kWrongType); });
+            o.Finish(slot, [e = std::string(err)](ReplyBuilder& rb) { rb.Error(e); });
             return;
           }
+          auto owned = std::make_shared<std::vector<std::pair<std::string, double>>>();
+          ComputeOwned(p->m, parts, owned.get());
           FanOut<int64_t>(
               o, {p->dest_shard},
               [p, owned](Shard& s, size_t, int64_t& n) {
