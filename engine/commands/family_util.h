@@ -8,10 +8,12 @@
 #include <climits>
 #include <cstdint>
 #include <cstdlib>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "engine/client.h"
 #include "engine/command.h"
@@ -147,6 +149,84 @@ struct ScanOptions {
     } else {
       return errors::kSyntax;
     }
+  }
+  return {};
+}
+
+// --- "numkeys key [key ...] options" commands (LMPOP, ZMPOP, SINTERCARD, ZINTERCARD,
+// ZUNION/ZINTER/ZDIFF and their *STORE forms). Redis words the numkeys errors per command,
+// so the parser says what is wrong and each command picks its text.
+
+enum class NumKeys : uint8_t { kOk, kNotInteger, kBelowOne, kTooMany };
+
+// The numkeys argument args[idx] (idx < args.size()): an integer >= 1 with that many keys
+// after it and at least `after` more arguments after the keys (LMPOP's LEFT|RIGHT). On kOk,
+// *n is the number of keys, which are args[idx + 1 .. idx + n].
+[[nodiscard]] inline NumKeys ParseNumKeys(const ArgList& args, size_t idx, size_t after,
+                                          size_t* n) {
+  int64_t v;
+  if (!ParseInt64(args[idx], &v)) return NumKeys::kNotInteger;
+  if (v < 1) return NumKeys::kBelowOne;
+  uint64_t room = args.size() - idx - 1;
+  if (static_cast<uint64_t>(v) > room || room - static_cast<uint64_t>(v) < after)
+    return NumKeys::kTooMany;
+  *n = static_cast<size_t>(v);
+  return NumKeys::kOk;
+}
+
+// A CommandSpec::get_keys for these commands, as Redis's genericGetKeys and
+// zunionInterDiff(Store)GetKeys: the positions in `fixed` (ZUNIONSTORE's destination), then
+// the numkeys keys after args[idx]; nothing at all when numkeys is bad (the handler answers
+// the error).
+inline void NumKeysPositions(const ArgList& args, size_t idx, std::vector<int>* pos,
+                             std::initializer_list<int> fixed = {}) {
+  size_t n;
+  if (args.size() <= idx || ParseNumKeys(args, idx, 0, &n) != NumKeys::kOk) return;
+  pos->insert(pos->end(), fixed.begin(), fixed.end());
+  for (size_t i = 1; i <= n; ++i) pos->push_back(static_cast<int>(idx + i));
+}
+
+// LMPOP and ZMPOP: numkeys key [key ...] <word0|word1> [COUNT count].
+struct MPopRequest {
+  size_t first_key = 0;
+  size_t num_keys = 0;
+  bool word1 = false;  // the second word (RIGHT, MAX) was given
+  int64_t count = 1;
+};
+
+// Redis's lmpopGenericCommand / zmpopGenericCommand checks, in their order, with numkeys at
+// args[idx]: numkeys (>= 1, else "numkeys should be greater than 0"), a missing or unknown
+// direction word (syntax error), then one optional COUNT >= 1 ("count should be greater
+// than 0"); anything else is a syntax error. Returns the error text, empty when valid.
+[[nodiscard]] inline std::string_view ParseMPop(const ArgList& args, size_t idx,
+                                                std::string_view word0, std::string_view word1,
+                                                MPopRequest* out) {
+  size_t n;
+  switch (ParseNumKeys(args, idx, 1, &n)) {
+    case NumKeys::kOk:
+      break;
+    case NumKeys::kNotInteger:
+    case NumKeys::kBelowOne:
+      return errors::kNumkeysNotPositive;
+    case NumKeys::kTooMany:
+      return errors::kSyntax;
+  }
+  out->first_key = idx + 1;
+  out->num_keys = n;
+  size_t where = idx + 1 + n;
+  if (EqualsNoCase(args[where], word0))
+    out->word1 = false;
+  else if (EqualsNoCase(args[where], word1))
+    out->word1 = true;
+  else
+    return errors::kSyntax;
+  bool has_count = false;
+  for (size_t j = where + 1; j < args.size(); ++j) {
+    if (has_count || !EqualsNoCase(args[j], "count") || j + 1 >= args.size())
+      return errors::kSyntax;
+    ++j;
+    if (!ParseInt64(args[j], &out->count) || out->count < 1) return errors::kCountNotPositive;
+    has_count = true;
   }
   return {};
 }

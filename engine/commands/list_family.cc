@@ -580,43 +580,24 @@ struct MPopArgs {
   int64_t count = 1;
 };
 
-// Redis's checks in Redis's order; replies the error and returns false on a bad request.
-bool ParseMPop(const ArgList& args, ReplyBuilder& rb, MPopArgs* out) {
-  int64_t numkeys;
-  if (!ParseInt64Range(args[1], 1, INT64_MAX, &numkeys)) {
-    rb.Error(errors::kNumkeysNotPositive);
+// Redis's checks in Redis's order (ParseMPop); replies the error and returns false on a bad
+// request.
+bool ParseLMPop(const ArgList& args, ReplyBuilder& rb, MPopArgs* out) {
+  MPopRequest req;
+  if (std::string_view err = ParseMPop(args, 1, "left", "right", &req); !err.empty()) {
+    rb.Error(err);
     return false;
   }
-  const uint64_t where = 2 + static_cast<uint64_t>(numkeys);
-  if (where >= args.size() || !ParseEnd(args[where], &out->end)) {
-    rb.Error(errors::kSyntax);
-    return false;
-  }
-  out->num_keys = static_cast<size_t>(numkeys);
-  bool has_count = false;
-  for (size_t j = where + 1; j < args.size(); ++j) {
-    if (!has_count && EqualsNoCase(args[j], "count") && j + 1 < args.size()) {
-      ++j;
-      if (!ParseInt64Range(args[j], 1, INT64_MAX, &out->count)) {
-        rb.Error(errors::kCountNotPositive);
-        return false;
-      }
-      has_count = true;
-    } else {
-      rb.Error(errors::kSyntax);
-      return false;
-    }
-  }
+  out->first_key = req.first_key;
+  out->num_keys = req.num_keys;
+  out->end = req.word1 ? End::kRight : End::kLeft;
+  out->count = req.count;
   return true;
 }
 
-// Keys of LMPOP: numkeys of them after the count; none when numkeys is bad (the handler
-// then answers the error).
+// Keys of LMPOP: numkeys of them after the count.
 void LMPopKeys(const ArgList& args, std::vector<int>* positions) {
-  int64_t numkeys;
-  if (args.size() < 3 || !ParseInt64Range(args[1], 1, INT64_MAX, &numkeys)) return;
-  if (static_cast<uint64_t>(numkeys) > args.size() - 2) return;
-  for (int64_t i = 0; i < numkeys; ++i) positions->push_back(static_cast<int>(2 + i));
+  NumKeysPositions(args, 1, positions);
 }
 
 void ReplyMPop(ReplyBuilder& rb, std::string_view key, const std::vector<std::string>& vals) {
@@ -628,7 +609,7 @@ void ReplyMPop(ReplyBuilder& rb, std::string_view key, const std::vector<std::st
 
 void CmdLMPop(CmdContext& ctx) {
   MPopArgs a;
-  if (!ParseMPop(ctx.args, ctx.reply, &a)) return;
+  if (!ParseLMPop(ctx.args, ctx.reply, &a)) return;
   const int64_t now = ctx.now_ms();
   for (size_t i = 0; i < a.num_keys; ++i) {
     std::string_view key = ctx.args[a.first_key + i];
@@ -658,7 +639,7 @@ struct MPopOp {
 // WRONGTYPE if that key holds another type) -- the same key a single Redis would pick.
 void CmdLMPopOrigin(CoordContext& ctx) {
   MPopArgs a;
-  if (!ParseMPop(ctx.args, ctx.reply, &a)) return;
+  if (!ParseLMPop(ctx.args, ctx.reply, &a)) return;
   auto op = std::make_shared<MPopOp>();
   op->db = ctx.client.db;
   op->end = a.end;

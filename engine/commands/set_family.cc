@@ -461,17 +461,20 @@ void CmdSetOpOrigin(CoordContext& ctx) {
 
 // --- SINTERCARD numkeys key [key ...] [LIMIT limit] ---
 
-bool ParseSInterCard(const ArgList& args, int64_t* numkeys, int64_t* limit, std::string_view* err) {
-  if (!ParseInt64(args[1], numkeys) || *numkeys <= 0) {
-    *err = errors::kNumkeysNotPositive;
-    return false;
-  }
-  if (*numkeys > static_cast<int64_t>(args.size()) - 2) {
-    *err = errors::kNumkeysTooMany;
-    return false;
+bool ParseSInterCard(const ArgList& args, size_t* numkeys, int64_t* limit, std::string_view* err) {
+  switch (ParseNumKeys(args, 1, 0, numkeys)) {
+    case NumKeys::kOk:
+      break;
+    case NumKeys::kNotInteger:
+    case NumKeys::kBelowOne:
+      *err = errors::kNumkeysNotPositive;
+      return false;
+    case NumKeys::kTooMany:
+      *err = errors::kNumkeysTooMany;
+      return false;
   }
   *limit = 0;
-  for (size_t j = 2 + static_cast<size_t>(*numkeys); j < args.size(); j += 2) {
+  for (size_t j = 2 + *numkeys; j < args.size(); j += 2) {
     if (EqualsNoCase(args[j], "limit") && j + 1 < args.size()) {
       if (!ParseInt64(args[j + 1], limit) || *limit < 0) {
         *err = errors::kLimitNegative;
@@ -485,17 +488,14 @@ bool ParseSInterCard(const ArgList& args, int64_t* numkeys, int64_t* limit, std:
   return true;
 }
 
-void SInterCardKeys(const ArgList& args, std::vector<int>* pos) {
-  int64_t n;
-  if (!ParseInt64(args[1], &n) || n <= 0 || n > static_cast<int64_t>(args.size()) - 2) return;
-  for (int64_t i = 0; i < n; ++i) pos->push_back(static_cast<int>(2 + i));
-}
+void SInterCardKeys(const ArgList& args, std::vector<int>* pos) { NumKeysPositions(args, 1, pos); }
 
 void CmdSInterCard(CmdContext& ctx) {
-  int64_t numkeys, limit;
+  size_t numkeys;
+  int64_t limit;
   std::string_view err;
   if (!ParseSInterCard(ctx.args, &numkeys, &limit, &err)) return ctx.reply.Error(err);
-  auto snaps = LocalSnaps(ctx, 2, 2 + static_cast<size_t>(numkeys));
+  auto snaps = LocalSnaps(ctx, 2, 2 + numkeys);
   auto srcs = Ptrs(snaps);
   if (AnyWrong(srcs)) return ctx.reply.Error(errors::kWrongType);
   ctx.reply.Integer(
@@ -503,11 +503,12 @@ void CmdSInterCard(CmdContext& ctx) {
 }
 
 void CmdSInterCardOrigin(CoordContext& ctx) {
-  int64_t numkeys, limit;
+  size_t numkeys;
+  int64_t limit;
   std::string_view err;
   if (!ParseSInterCard(ctx.args, &numkeys, &limit, &err)) return ctx.reply.Error(err);
-  auto plan = std::make_shared<const KeyPlan>(
-      PlanKeys(ctx.shard, ArgKeys(ctx.args, 2, 2 + static_cast<size_t>(numkeys))));
+  auto plan =
+      std::make_shared<const KeyPlan>(PlanKeys(ctx.shard, ArgKeys(ctx.args, 2, 2 + numkeys)));
   ReplySlot slot = ctx.Defer();
   GatherSets(ctx.shard, plan, ctx.client.db, ctx.client.flags, 0,
              [slot, limit](Shard& o, const std::vector<const SetSnap*>& srcs) {

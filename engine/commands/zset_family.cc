@@ -727,20 +727,21 @@ void ParseMultiOptions(const ArgList& a, size_t first, bool withscores_ok, Multi
 // the sources were read (see SourcesError).
 bool ParseMulti(const ArgList& a, SetOp op, MultiSpec* m, std::string* err, size_t base = 1) {
   m->op = op;
-  int64_t numkeys;
-  if (!ParseInt64(a[base], &numkeys)) {
-    *err = errors::kNotInteger;
-    return false;
+  size_t n;
+  switch (ParseNumKeys(a, base, 0, &n)) {
+    case NumKeys::kOk:
+      break;
+    case NumKeys::kNotInteger:
+      *err = errors::kNotInteger;
+      return false;
+    case NumKeys::kBelowOne:
+      *err = StrCat("ERR at least 1 input key is needed for '", OpName(op),
+                    base == 2 ? "store" : "", "' command");
+      return false;
+    case NumKeys::kTooMany:
+      *err = errors::kSyntax;
+      return false;
   }
-  if (numkeys < 1) {
-    *err = StrCat("ERR at least 1 input key is needed for '", base == 2 ? StrCat(OpName(op), "store") : std::string(OpName(op)), "' command");
-    return false;
-  }
-  if (numkeys > static_cast<int64_t>(a.size() - base - 1)) {
-    *err = errors::kSyntax;
-    return false;
-  }
-  size_t n = static_cast<size_t>(numkeys);
   for (size_t i = 0; i < n; ++i) m->keys.emplace_back(a[base + 1 + i]);
   m->weights.assign(n, 1.0);
   ParseMultiOptions(a, base + 1 + n, base == 1, m, &m->option_error);
@@ -798,12 +799,7 @@ void ParseMultiOptions(const ArgList& a, size_t first, bool withscores_ok, Multi
 }
 
 // Key positions for the dispatcher: the numkeys keys after argv[1].
-void MultiKeys(const ArgList& a, std::vector<int>* pos) {
-  int64_t n;
-  if (a.size() < 3 || !ParseInt64(a[1], &n) || n < 1 || n > static_cast<int64_t>(a.size()) - 2)
-    return;
-  for (int64_t i = 0; i < n; ++i) pos->push_back(static_cast<int>(2 + i));
-}
+void MultiKeys(const ArgList& a, std::vector<int>* pos) { NumKeysPositions(a, 1, pos); }
 
 void ReadSource(Shard& s, Db& d, std::string_view key, Source* src) {
   Entry* e = LookupRead(s, d, key);
@@ -1062,13 +1058,7 @@ void CmdMultiStoreOrigin(CoordContext& ctx) {
 }
 
 // Keys of the *STORE forms: dest, then numkeys keys after argv[2].
-void StoreKeys(const ArgList& a, std::vector<int>* pos) {
-  int64_t n;
-  if (a.size() < 4 || !ParseInt64(a[2], &n) || n < 1 || n > static_cast<int64_t>(a.size()) - 3)
-    return;
-  pos->push_back(1);
-  for (int64_t i = 0; i < n; ++i) pos->push_back(static_cast<int>(3 + i));
-}
+void StoreKeys(const ArgList& a, std::vector<int>* pos) { NumKeysPositions(a, 2, pos, {1}); }
 
 // ZRANGESTORE dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]
 
@@ -1152,39 +1142,14 @@ struct MpopSpec {
 };
 
 bool ParseMpop(const ArgList& a, MpopSpec* m, std::string* err) {
-  int64_t numkeys;
-  if (!ParseInt64(a[1], &numkeys) || numkeys < 1) {
-    *err = "ERR numkeys should be greater than 0";
+  MPopRequest req;
+  if (std::string_view e = ParseMPop(a, 1, "min", "max", &req); !e.empty()) {
+    *err = e;
     return false;
   }
-  if (numkeys >= static_cast<int64_t>(a.size()) - 2) {
-    *err = errors::kSyntax;
-    return false;
-  }
-  size_t where = 2 + static_cast<size_t>(numkeys);
-  for (size_t i = 2; i < where; ++i) m->keys.emplace_back(a[i]);
-  if (EqualsNoCase(a[where], "min"))
-    m->max = false;
-  else if (EqualsNoCase(a[where], "max"))
-    m->max = true;
-  else {
-    *err = errors::kSyntax;
-    return false;
-  }
-  bool has_count = false;
-  for (size_t j = where + 1; j < a.size(); ++j) {
-    if (!has_count && EqualsNoCase(a[j], "count") && j + 1 < a.size()) {
-      ++j;
-      if (!ParseInt64(a[j], &m->count) || m->count < 1) {
-        *err = "ERR count should be greater than 0";
-        return false;
-      }
-      has_count = true;
-    } else {
-      *err = errors::kSyntax;
-      return false;
-    }
-  }
+  for (size_t i = 0; i < req.num_keys; ++i) m->keys.emplace_back(a[req.first_key + i]);
+  m->max = req.word1;
+  m->count = req.count;
   return true;
 }
 
@@ -1219,12 +1184,7 @@ void CmdZmpop(CmdContext& ctx) {
   ctx.reply.NullArray();
 }
 
-void ZmpopKeys(const ArgList& a, std::vector<int>* pos) {
-  int64_t n;
-  if (a.size() < 4 || !ParseInt64(a[1], &n) || n < 1 || n >= static_cast<int64_t>(a.size()) - 2)
-    return;
-  for (int64_t i = 0; i < n; ++i) pos->push_back(static_cast<int>(2 + i));
-}
+void ZmpopKeys(const ArgList& a, std::vector<int>* pos) { NumKeysPositions(a, 1, pos); }
 
 void CmdZmpopOrigin(CoordContext& ctx) {
   auto m = std::make_shared<MpopSpec>();

@@ -765,6 +765,53 @@ TEST_CASE("ZUNION ZINTER ZDIFF ZINTERCARD and *STORE: WRONGTYPE before option er
   }
 }
 
+// The numkeys commands of several families share ParseNumKeys/ParseMPop/NumKeysPositions
+// (family_util.h) and keep each command's own error texts (Redis 7.0.15's, checked with
+// resp-diff).
+TEST_CASE("numkeys forms: per-command errors and COMMAND GETKEYS", "[zset]") {
+  TestEngine e(4);
+  const std::string kNumkeys = Err("ERR numkeys should be greater than 0");
+  const std::string kCount = Err("ERR count should be greater than 0");
+  for (const char* cmd : {"LMPOP", "ZMPOP"}) {
+    INFO(cmd);
+    const char* dir = std::string(cmd) == "LMPOP" ? "LEFT" : "MIN";
+    CHECK(S(e.Run({cmd, "0", "k", dir})) == kNumkeys);
+    CHECK(S(e.Run({cmd, "abc", "k", dir})) == kNumkeys);
+    CHECK(S(e.Run({cmd, "2", "k", dir})) == kSyntax);  // no direction after 2 keys
+    CHECK(S(e.Run({cmd, "9223372036854775807", "k", dir})) == kSyntax);
+    CHECK(S(e.Run({cmd, "1", "k", "UP"})) == kSyntax);
+    CHECK(S(e.Run({cmd, "1", "k", dir, "COUNT"})) == kSyntax);
+    CHECK(S(e.Run({cmd, "1", "k", dir, "COUNT", "0"})) == kCount);
+    CHECK(S(e.Run({cmd, "1", "k", dir, "COUNT", "x"})) == kCount);
+    CHECK(S(e.Run({cmd, "1", "k", dir, "COUNT", "1", "COUNT", "1"})) == kSyntax);
+    CHECK(S(e.Run({cmd, "1", "k", dir, "COUNT", "1"})) == "(nil)");
+    CHECK(S(e.Run({"COMMAND", "GETKEYS", cmd, "2", "a", "b", dir})) == "[\"a\", \"b\"]");
+  }
+  CHECK(S(e.Run({"SINTERCARD", "0", "k"})) == kNumkeys);
+  CHECK(S(e.Run({"SINTERCARD", "x", "k"})) == kNumkeys);
+  CHECK(S(e.Run({"SINTERCARD", "2", "k"})) ==
+        Err("ERR Number of keys can't be greater than number of args"));
+  CHECK(S(e.Run({"SINTERCARD", "1", "k", "LIMIT", "-1"})) == Err("ERR LIMIT can't be negative"));
+  CHECK(S(e.Run({"ZINTERCARD", "2", "k"})) == kSyntax);
+  CHECK(S(e.Run({"ZINTERCARD", "x", "k"})) == kNotInt);
+  CHECK(S(e.Run({"ZINTERSTORE", "d", "0", "k"})) ==
+        Err("ERR at least 1 input key is needed for 'zinterstore' command"));
+  CHECK(S(e.Run({"ZDIFF", "0", "k"})) ==
+        Err("ERR at least 1 input key is needed for 'zdiff' command"));
+  // Key positions, as Redis's getkeys procs: none when numkeys is bad, so the handler
+  // answers the error; ZMPOP's and LMPOP's direction word is not needed for them.
+  CHECK(S(e.Run({"COMMAND", "GETKEYS", "ZMPOP", "2", "a", "b"})) == "[\"a\", \"b\"]");
+  CHECK(S(e.Run({"COMMAND", "GETKEYS", "SINTERCARD", "2", "a", "b", "LIMIT", "1"})) ==
+        "[\"a\", \"b\"]");
+  CHECK(S(e.Run({"COMMAND", "GETKEYS", "ZUNIONSTORE", "d", "2", "a", "b", "WEIGHTS", "1", "2"})) ==
+        "[\"d\", \"a\", \"b\"]");
+  CHECK(S(e.Run({"COMMAND", "GETKEYS", "ZINTERCARD", "2", "a", "b"})) == "[\"a\", \"b\"]");
+  CHECK(S(e.Run({"COMMAND", "GETKEYS", "ZUNIONSTORE", "d", "3", "a", "b"})) ==
+        Err("ERR Invalid arguments specified for command"));
+  CHECK(S(e.Run({"COMMAND", "GETKEYS", "SINTERCARD", "0", "a"})) ==
+        Err("ERR Invalid arguments specified for command"));
+}
+
 TEST_CASE("ZRANGESTORE on one shard and across shards", "[zset]") {
   for (int shards : {2, 4}) {
     TestEngine e(shards);
