@@ -231,6 +231,18 @@ struct MPopRequest {
   return {};
 }
 
+// A deliberate difference from Redis (docs/commands.md): SRANDMEMBER, HRANDFIELD and
+// ZRANDMEMBER with a negative count reply |count| independent picks, and Redis (7.0 and 7.2
+// alike) accepts any count down to -LONG_MAX (-LONG_MAX/2 with WITHVALUES/WITHSCORES),
+// building the reply until memory runs out. kevy answers "ERR value is out of range" for a
+// negative count below -kMaxRandomPicks instead: at >= 6 bytes a pick, the largest reply
+// allowed is already > 1.5 GB.
+inline constexpr int64_t kMaxRandomPicks = int64_t{1} << 28;
+
+// False for a negative count past kevy's bound; checked once the count's syntax and Redis's
+// own range checks passed, before the key is looked up (where Redis checks its ranges).
+[[nodiscard]] inline bool RandomPicksInRange(int64_t count) { return count >= -kMaxRandomPicks; }
+
 enum class ExpireArg : uint8_t { kOk, kNotInteger, kInvalid };
 
 // Redis's rules for the expire argument of SET EX/PX/EXAT/PXAT, SETEX, PSETEX and GETEX:

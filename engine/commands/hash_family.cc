@@ -22,7 +22,6 @@ namespace {
 constexpr std::string_view kHashNotInteger = "ERR hash value is not an integer";
 constexpr std::string_view kHashNotFloat = "ERR hash value is not a float";
 constexpr std::string_view kNanOrInf = "ERR value is NaN or Infinity";
-constexpr std::string_view kValueOutOfRange = "ERR value is out of range";
 constexpr std::string_view kRandCountRange =
     "ERR value is out of range, value must between -9223372036854775807 and "
     "9223372036854775807";
@@ -276,7 +275,11 @@ void CmdHRandField(CmdContext& ctx) {
     withvalues = argc == 4;
     // The reply has 2 * |count| elements: Redis refuses counts where that would overflow.
     if (withvalues && (count < -INT64_MAX / 2 || count > INT64_MAX / 2)) {
-      ctx.reply.Error(kValueOutOfRange);
+      ctx.reply.Error(errors::kValueOutOfRange);
+      return;
+    }
+    if (!RandomPicksInRange(count)) {
+      ctx.reply.Error(errors::kValueOutOfRange);
       return;
     }
   }

@@ -179,6 +179,7 @@ void CmdSRandMember(CmdContext& ctx) {
     if (!ParseInt64(ctx.args[2], &count)) return ctx.reply.Error(errors::kNotInteger);
     if (count == std::numeric_limits<int64_t>::min())
       return ctx.reply.Error(errors::kSRandMemberCountRange);
+    if (!RandomPicksInRange(count)) return ctx.reply.Error(errors::kValueOutOfRange);
   }
   bool wrong;
   Entry* e = ReadSet(ctx, ctx.args[1], &wrong);

@@ -35,7 +35,6 @@ constexpr std::string_view kLimitRank =
 constexpr std::string_view kWithscoresLex =
     "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
 constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
-constexpr std::string_view kOutOfRange = "ERR value is out of range";
 constexpr std::string_view kZrandCountRange =
     "ERR value is out of range, value must between -9223372036854775807 and "
     "9223372036854775807";
@@ -594,7 +593,9 @@ void CmdZrandmember(CmdContext& ctx) {
   if (a.size() > 4 || (a.size() == 4 && !EqualsNoCase(a[3], "withscores")))
     return ctx.reply.Error(errors::kSyntax);
   if (a.size() == 4) withscores = true;
-  if (withscores && count < -INT64_MAX / 2) return ctx.reply.Error(kOutOfRange);
+  if (withscores && (count < -INT64_MAX / 2 || count > INT64_MAX / 2))
+    return ctx.reply.Error(errors::kValueOutOfRange);
+  if (!RandomPicksInRange(count)) return ctx.reply.Error(errors::kValueOutOfRange);
   bool wrong;
   ZSet* z = ReadZSet(ctx, a[1], &wrong);
   if (wrong) return ctx.reply.Error(errors::kWrongType);
