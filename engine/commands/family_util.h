@@ -101,6 +101,45 @@ inline Entry* LookupRead(CmdContext& ctx, std::string_view key) {
   return LookupRead(ctx.shard, ctx.db, key, !(ctx.client_flags & kClientNoTouch));
 }
 
+// Redis's lookupKeyReadOrReply + checkType: the entry under `key` when it holds `type`.
+// Otherwise nullptr, after replying: on_missing(ctx.reply) when the key is absent, WRONGTYPE
+// when it holds another type. Counts a keyspace hit or miss (LookupRead).
+//   Entry* e = ReadOrReply(ctx, ctx.args[1], ObjType::kList, [](ReplyBuilder& r) { r.Null(); });
+//   if (!e) return;
+template <class OnMissing>
+Entry* ReadOrReply(CmdContext& ctx, std::string_view key, ObjType type, OnMissing&& on_missing) {
+  Entry* e = LookupRead(ctx, key);
+  if (!e) {
+    on_missing(ctx.reply);
+  } else if (e->value.type != type) {
+    ctx.reply.Error(errors::kWrongType);
+    e = nullptr;
+  }
+  return e;
+}
+
+// Redis's lookupKeyWriteOrReply + checkType: as ReadOrReply, for a command that may change
+// the key (lazy expiry, no keyspace hit/miss counting).
+template <class OnMissing>
+Entry* WriteOrReply(CmdContext& ctx, std::string_view key, ObjType type, OnMissing&& on_missing) {
+  Entry* e = ctx.db.Find(key, ctx.now_ms());
+  if (!e) {
+    on_missing(ctx.reply);
+  } else if (e->value.type != type) {
+    ctx.reply.Error(errors::kWrongType);
+    e = nullptr;
+  }
+  return e;
+}
+
+// Redis's shared.emptyscan: a finished scan with nothing in it (HSCAN/SSCAN/ZSCAN of a
+// missing key, answered before the options are parsed).
+inline void ReplyEmptyScan(ReplyBuilder& rb) {
+  rb.ArrayHeader(2);
+  rb.Bulk("0");
+  rb.ArrayHeader(0);
+}
+
 // Redis's parseScanCursorOrReply: strtoul over the whole argument (so "-1" wraps around and
 // "" is 0, as in Redis), no leading space, no overflow.
 [[nodiscard]] inline bool ParseScanCursorArg(std::string_view arg, uint64_t* cursor) {

@@ -344,15 +344,10 @@ void CmdHScan(CmdContext& ctx) {
     ctx.reply.Error(errors::kInvalidCursor);
     return;
   }
-  bool wrong;
-  Hash* h = ReadHash(ctx, &wrong);
-  if (wrong) return;
-  if (!h) {  // Redis answers an empty scan before looking at the options
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk("0");
-    ctx.reply.ArrayHeader(0);
-    return;
-  }
+  // Redis answers an empty scan for a missing key before looking at the options.
+  Entry* e = ReadOrReply(ctx, ctx.args[1], ObjType::kHash, ReplyEmptyScan);
+  if (!e) return;
+  Hash* h = e->value.As<Hash>();
   ScanOptions opts;
   if (std::string_view err = ParseScanOptions(ctx.args, 3, /*allow_type=*/false, &opts);
       !err.empty()) {

@@ -123,10 +123,8 @@ void CmdSMIsMember(CmdContext& ctx) {
 }
 
 void CmdSMembers(CmdContext& ctx) {
-  bool wrong;
-  Entry* e = ReadSet(ctx, ctx.args[1], &wrong);
-  if (wrong) return ctx.reply.Error(errors::kWrongType);
-  if (!e) return ctx.reply.SetHeader(0);
+  Entry* e = ReadOrReply(ctx, ctx.args[1], ObjType::kSet, [](ReplyBuilder& r) { r.SetHeader(0); });
+  if (!e) return;
   WriteMembers(ctx.reply, AsSet(e)->Members());
 }
 
@@ -181,13 +179,13 @@ void CmdSRandMember(CmdContext& ctx) {
       return ctx.reply.Error(errors::kSRandMemberCountRange);
     if (!RandomPicksInRange(count)) return ctx.reply.Error(errors::kValueOutOfRange);
   }
-  bool wrong;
-  Entry* e = ReadSet(ctx, ctx.args[1], &wrong);
-  if (wrong) return ctx.reply.Error(errors::kWrongType);
-  if (!e) {
-    if (with_count) return ctx.reply.ArrayHeader(0);
-    return ctx.reply.Null();
-  }
+  Entry* e = ReadOrReply(ctx, ctx.args[1], ObjType::kSet, [&](ReplyBuilder& r) {
+    if (with_count)
+      r.ArrayHeader(0);
+    else
+      r.Null();
+  });
+  if (!e) return;
   Set* set = AsSet(e);
   Set::NumBuf nb;
   size_t n = set->Size();
@@ -230,14 +228,8 @@ void CmdSRandMember(CmdContext& ctx) {
 void CmdSScan(CmdContext& ctx) {
   uint64_t cursor = 0;
   if (!ParseScanCursorArg(ctx.args[2], &cursor)) return ctx.reply.Error(errors::kInvalidCursor);
-  bool wrong;
-  Entry* e = ReadSet(ctx, ctx.args[1], &wrong);
-  if (wrong) return ctx.reply.Error(errors::kWrongType);
-  if (!e) {
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk("0");
-    return ctx.reply.ArrayHeader(0);
-  }
+  Entry* e = ReadOrReply(ctx, ctx.args[1], ObjType::kSet, ReplyEmptyScan);
+  if (!e) return;
   ScanOptions opts;
   if (std::string_view err = ParseScanOptions(ctx.args, 3, /*allow_type=*/false, &opts);
       !err.empty())

@@ -346,9 +346,8 @@ void CmdZrank(CmdContext& ctx) {
 }
 
 void CmdZrem(CmdContext& ctx) {
-  Entry* e = WriteEntry(ctx, ctx.args[1]);
-  if (!e) return ctx.reply.Integer(0);
-  if (e->value.type != ObjType::kZSet) return ctx.reply.Error(errors::kWrongType);
+  Entry* e = WriteOrReply(ctx, ctx.args[1], ObjType::kZSet, [](ReplyBuilder& r) { r.Integer(0); });
+  if (!e) return;
   ZSet* z = e->value.As<ZSet>();
   int64_t n = 0;
   for (size_t i = 2; i < ctx.args.size(); ++i) n += z->Erase(ctx.args[i]);
@@ -510,9 +509,8 @@ void CmdZremrange(CmdContext& ctx) {
   } else {
     if (!ParseLexRange(a[2], a[3], &s.lex)) return ctx.reply.Error(kMinMaxLex);
   }
-  Entry* e = WriteEntry(ctx, a[1]);
-  if (!e) return ctx.reply.Integer(0);
-  if (e->value.type != ObjType::kZSet) return ctx.reply.Error(errors::kWrongType);
+  Entry* e = WriteOrReply(ctx, a[1], ObjType::kZSet, [](ReplyBuilder& r) { r.Integer(0); });
+  if (!e) return;
   ZSet* z = e->value.As<ZSet>();
   size_t removed = 0;
   if (kType == RangeType::kRank) {
@@ -548,9 +546,9 @@ void CmdZpop(CmdContext& ctx) {
     // Redis's getPositiveLongFromObjectOrReply: one message for "not a number" and "< 0".
     if (!ParseInt64(a[2], &count) || count < 0) return ctx.reply.Error(kMustBePositive);
   }
-  Entry* e = WriteEntry(ctx, a[1]);
-  if (e && e->value.type != ObjType::kZSet) return ctx.reply.Error(errors::kWrongType);
-  if (!e || count == 0) return ctx.reply.ArrayHeader(0);
+  Entry* e = WriteOrReply(ctx, a[1], ObjType::kZSet, [](ReplyBuilder& r) { r.ArrayHeader(0); });
+  if (!e) return;
+  if (count == 0) return ctx.reply.ArrayHeader(0);
   ZSet* z = e->value.As<ZSet>();
   size_t n = std::min<size_t>(static_cast<size_t>(count), z->Size());
   bool pairs = has_count && ctx.reply.proto() >= 3;
@@ -646,14 +644,9 @@ void CmdZscan(CmdContext& ctx) {
   uint64_t cursor = 0;
   if (!ParseScanCursorArg(a[2], &cursor)) return ctx.reply.Error(errors::kInvalidCursor);
   // As Redis: the key is looked up before the options are parsed.
-  bool wrong;
-  ZSet* z = ReadZSet(ctx, a[1], &wrong);
-  if (wrong) return ctx.reply.Error(errors::kWrongType);
-  if (!z) {
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk("0");
-    return ctx.reply.ArrayHeader(0);
-  }
+  Entry* e = ReadOrReply(ctx, a[1], ObjType::kZSet, ReplyEmptyScan);
+  if (!e) return;
+  ZSet* z = e->value.As<ZSet>();
   ScanOptions opts;
   if (std::string_view err = ParseScanOptions(a, 3, /*allow_type=*/false, &opts); !err.empty())
     return ctx.reply.Error(err);
