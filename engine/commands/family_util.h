@@ -1,5 +1,7 @@
 // Small helpers shared by the command families: keyspace lookups counted the way Redis
-// counts them, and the expire-argument rules of SET/SETEX/PSETEX/GETEX. Header-only so the
+// counts them (and typed: ReadOrReply/WriteOrReply), the option parsers that several
+// commands share in Redis (SCAN-family options, numkeys forms, LMPOP/ZMPOP), the bound on
+// random picks, and the expire-argument rules of SET/SETEX/PSETEX/GETEX. Header-only so the
 // hot paths that use them inline.
 #pragma once
 
