@@ -182,6 +182,9 @@ inline constexpr std::string_view kCountNotPositive = "ERR count should be great
 inline constexpr std::string_view kNumkeysTooMany =
     "ERR Number of keys can't be greater than number of args";
 inline constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
+// HRANDFIELD WITHVALUES / ZRANDMEMBER WITHSCORES counts whose reply length would overflow,
+// and (kevy only) negative counts past kMaxRandomPicks.
+inline constexpr std::string_view kValueOutOfRange = "ERR value is out of range";
 inline constexpr std::string_view kSRandMemberCountRange =
     "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 

@@ -22,7 +22,6 @@ namespace {
 constexpr std::string_view kHashNotInteger = "ERR hash value is not an integer";
 constexpr std::string_view kHashNotFloat = "ERR hash value is not a float";
 constexpr std::string_view kNanOrInf = "ERR value is NaN or Infinity";
-constexpr std::string_view kValueOutOfRange = "ERR value is out of range";
 constexpr std::string_view kRandCountRange =
     "ERR value is out of range, value must between -9223372036854775807 and "
     "9223372036854775807";
@@ -276,7 +275,11 @@ void CmdHRandField(CmdContext& ctx) {
     withvalues = argc == 4;
     // The reply has 2 * |count| elements: Redis refuses counts where that would overflow.
     if (withvalues && (count < -INT64_MAX / 2 || count > INT64_MAX / 2)) {
-      ctx.reply.Error(kValueOutOfRange);
+      ctx.reply.Error(errors::kValueOutOfRange);
+      return;
+    }
+    if (!RandomPicksInRange(count)) {
+      ctx.reply.Error(errors::kValueOutOfRange);
       return;
     }
   }
@@ -334,53 +337,27 @@ void CmdHRandField(CmdContext& ctx) {
   for (const auto& [f, v] : picks) emit(f, v);
 }
 
-// Redis's parseScanCursorOrReply: strtoul over the whole argument, no leading space.
-bool ParseCursor(std::string_view arg, uint64_t* cursor) { return ParseScanCursorArg(arg, cursor); }
-
 // HSCAN key cursor [MATCH pattern] [COUNT count]
 void CmdHScan(CmdContext& ctx) {
   uint64_t cursor;
-  if (!ParseCursor(ctx.args[2], &cursor)) {
+  if (!ParseScanCursorArg(ctx.args[2], &cursor)) {
     ctx.reply.Error(errors::kInvalidCursor);
     return;
   }
-  bool wrong;
-  Hash* h = ReadHash(ctx, &wrong);
-  if (wrong) return;
-  if (!h) {  // Redis answers an empty scan before looking at the options
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk("0");
-    ctx.reply.ArrayHeader(0);
+  // Redis answers an empty scan for a missing key before looking at the options.
+  Entry* e = ReadOrReply(ctx, ctx.args[1], ObjType::kHash, ReplyEmptyScan);
+  if (!e) return;
+  Hash* h = e->value.As<Hash>();
+  ScanOptions opts;
+  if (std::string_view err = ParseScanOptions(ctx.args, 3, /*allow_type=*/false, &opts);
+      !err.empty()) {
+    ctx.reply.Error(err);
     return;
   }
-  int64_t count = 10;
-  std::string_view pattern;
-  bool use_pattern = false;
-  for (size_t i = 3; i < ctx.args.size();) {
-    size_t left = ctx.args.size() - i;
-    std::string_view opt = ctx.args[i];
-    if (EqualsNoCase(opt, "count") && left >= 2) {
-      if (!ParseInt64(ctx.args[i + 1], &count)) {
-        ctx.reply.Error(errors::kNotInteger);
-        return;
-      }
-      if (count < 1) {
-        ctx.reply.Error(errors::kSyntax);
-        return;
-      }
-      i += 2;
-    } else if (EqualsNoCase(opt, "match") && left >= 2) {
-      pattern = ctx.args[i + 1];
-      use_pattern = pattern != "*";  // Redis skips matching for "*"
-      i += 2;
-    } else {
-      ctx.reply.Error(errors::kSyntax);
-      return;
-    }
-  }
+  const int64_t count = opts.count;
   std::vector<std::pair<std::string_view, std::string_view>> found;
   auto take = [&](std::string_view f, std::string_view v) {
-    if (!use_pattern || StringMatch(pattern, f)) found.emplace_back(f, v);
+    if (!opts.use_pattern || StringMatch(opts.pattern, f)) found.emplace_back(f, v);
   };
   uint64_t next = 0;
   if (h->is_listpack()) {
@@ -389,7 +366,7 @@ void CmdHScan(CmdContext& ctx) {
   } else {
     // As Redis: stop once COUNT fields were gathered (before filtering), or after 10*COUNT
     // buckets so a sparse table does not make one call arbitrarily long.
-    int64_t max_iter = count * 10;
+    int64_t max_iter = opts.MaxSteps();
     size_t gathered = 0;
     next = cursor;
     do {

@@ -202,35 +202,16 @@ void CmdScan(CoordContext& ctx) {
     ctx.reply.Error(errors::kInvalidCursor);
     return;
   }
-  int64_t count = 10;
-  std::string pattern, type;
-  bool use_pattern = false, use_type = false;
-  for (size_t i = 2; i < ctx.args.size();) {
-    size_t left = ctx.args.size() - i;
-    std::string_view opt = ctx.args[i];
-    if (EqualsNoCase(opt, "count") && left >= 2) {
-      if (!ParseInt64(ctx.args[i + 1], &count)) {
-        ctx.reply.Error(errors::kNotInteger);
-        return;
-      }
-      if (count < 1) {
-        ctx.reply.Error(errors::kSyntax);
-        return;
-      }
-      i += 2;
-    } else if (EqualsNoCase(opt, "match") && left >= 2) {
-      pattern.assign(ctx.args[i + 1]);
-      use_pattern = pattern != "*";  // Redis skips matching for "*"
-      i += 2;
-    } else if (EqualsNoCase(opt, "type") && left >= 2) {
-      type.assign(ctx.args[i + 1]);
-      use_type = true;
-      i += 2;
-    } else {
-      ctx.reply.Error(errors::kSyntax);
-      return;
-    }
+  ScanOptions opts;
+  if (std::string_view err = ParseScanOptions(ctx.args, 2, /*allow_type=*/true, &opts);
+      !err.empty()) {
+    ctx.reply.Error(err);
+    return;
   }
+  // Copies: the scan runs on another shard after this call's arguments are gone.
+  const int64_t count = opts.count, max_steps_all = opts.MaxSteps();
+  const std::string pattern(opts.pattern), type(opts.type);
+  const bool use_pattern = opts.use_pattern, use_type = opts.use_type;
 
   size_t nshards = ctx.shard.server().num_shards();
   int bits = ShardBits(nshards);
@@ -253,7 +234,7 @@ void CmdScan(CoordContext& ctx) {
         // As Redis: step until COUNT keys were visited (before filtering) or the table ends,
         // with a bound on steps over empty buckets.
         int64_t visited = 0;
-        int64_t max_steps = count > INT64_MAX / 10 ? INT64_MAX : count * 10;
+        int64_t max_steps = max_steps_all;
         uint64_t c = table_cursor;
         do {
           c = d.Scan(c, [&](const Entry* e) {

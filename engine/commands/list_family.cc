@@ -132,18 +132,13 @@ void CmdPop(CmdContext& ctx) {
     ctx.reply.Error(errors::kMustBePositive);
     return;
   }
-  Entry* e = FindWrite(ctx.db, ctx.args[1], ctx.now_ms());
-  if (!e) {
+  Entry* e = WriteOrReply(ctx, ctx.args[1], ObjType::kList, [&](ReplyBuilder& r) {
     if (has_count)
-      ctx.reply.NullArray();
+      r.NullArray();
     else
-      ctx.reply.Null();
-    return;
-  }
-  if (!IsList(e)) {
-    ctx.reply.Error(errors::kWrongType);
-    return;
-  }
+      r.Null();
+  });
+  if (!e) return;
   std::vector<std::string> got = PopMany(ctx.db, e, kEnd, count);
   if (!has_count) {
     ctx.reply.Bulk(got[0]);
@@ -157,28 +152,15 @@ void CmdPop(CmdContext& ctx) {
 // LLEN LINDEX LRANGE LSET LTRIM LREM LINSERT
 
 void CmdLLen(CmdContext& ctx) {
-  Entry* e = LookupRead(ctx, ctx.args[1]);
-  if (!e) {
-    ctx.reply.Integer(0);
-  } else if (!IsList(e)) {
-    ctx.reply.Error(errors::kWrongType);
-  } else {
-    ctx.reply.Integer(static_cast<int64_t>(Items(e).size()));
-  }
+  Entry* e = ReadOrReply(ctx, ctx.args[1], ObjType::kList, [](ReplyBuilder& r) { r.Integer(0); });
+  if (e) ctx.reply.Integer(static_cast<int64_t>(Items(e).size()));
 }
 
 void CmdLIndex(CmdContext& ctx) {
   // Redis looks the key up before parsing the index: a missing key answers nil even for a
   // bad index.
-  Entry* e = LookupRead(ctx, ctx.args[1]);
-  if (!e) {
-    ctx.reply.Null();
-    return;
-  }
-  if (!IsList(e)) {
-    ctx.reply.Error(errors::kWrongType);
-    return;
-  }
+  Entry* e = ReadOrReply(ctx, ctx.args[1], ObjType::kList, [](ReplyBuilder& r) { r.Null(); });
+  if (!e) return;
   int64_t index;
   if (!ParseInt64(ctx.args[2], &index)) {
     ctx.reply.Error(errors::kNotInteger);
@@ -209,15 +191,9 @@ void CmdLRange(CmdContext& ctx) {
     ctx.reply.Error(errors::kNotInteger);
     return;
   }
-  Entry* e = LookupRead(ctx, ctx.args[1]);
-  if (!e) {
-    ctx.reply.ArrayHeader(0);
-    return;
-  }
-  if (!IsList(e)) {
-    ctx.reply.Error(errors::kWrongType);
-    return;
-  }
+  Entry* e =
+      ReadOrReply(ctx, ctx.args[1], ObjType::kList, [](ReplyBuilder& r) { r.ArrayHeader(0); });
+  if (!e) return;
   const auto& d = Items(e);
   if (!ClampRange(static_cast<int64_t>(d.size()), &start, &end)) {
     ctx.reply.ArrayHeader(0);
@@ -229,15 +205,9 @@ void CmdLRange(CmdContext& ctx) {
 }
 
 void CmdLSet(CmdContext& ctx) {
-  Entry* e = FindWrite(ctx.db, ctx.args[1], ctx.now_ms());
-  if (!e) {
-    ctx.reply.Error(errors::kNoSuchKey);
-    return;
-  }
-  if (!IsList(e)) {
-    ctx.reply.Error(errors::kWrongType);
-    return;
-  }
+  Entry* e = WriteOrReply(ctx, ctx.args[1], ObjType::kList,
+                          [](ReplyBuilder& r) { r.Error(errors::kNoSuchKey); });
+  if (!e) return;
   int64_t index;
   if (!ParseInt64(ctx.args[2], &index)) {
     ctx.reply.Error(errors::kNotInteger);
@@ -259,15 +229,8 @@ void CmdLTrim(CmdContext& ctx) {
     ctx.reply.Error(errors::kNotInteger);
     return;
   }
-  Entry* e = FindWrite(ctx.db, ctx.args[1], ctx.now_ms());
-  if (!e) {
-    ctx.reply.Ok();
-    return;
-  }
-  if (!IsList(e)) {
-    ctx.reply.Error(errors::kWrongType);
-    return;
-  }
+  Entry* e = WriteOrReply(ctx, ctx.args[1], ObjType::kList, [](ReplyBuilder& r) { r.Ok(); });
+  if (!e) return;
   auto& d = Items(e);
   const int64_t n = static_cast<int64_t>(d.size());
   if (!ClampRange(n, &start, &end)) {
@@ -285,15 +248,8 @@ void CmdLRem(CmdContext& ctx) {
     ctx.reply.Error(errors::kNotInteger);
     return;
   }
-  Entry* e = FindWrite(ctx.db, ctx.args[1], ctx.now_ms());
-  if (!e) {
-    ctx.reply.Integer(0);
-    return;
-  }
-  if (!IsList(e)) {
-    ctx.reply.Error(errors::kWrongType);
-    return;
-  }
+  Entry* e = WriteOrReply(ctx, ctx.args[1], ObjType::kList, [](ReplyBuilder& r) { r.Integer(0); });
+  if (!e) return;
   auto& d = Items(e);
   const std::string_view elem = ctx.args[3];
   const size_t n = d.size();
@@ -334,15 +290,8 @@ void CmdLInsert(CmdContext& ctx) {
     ctx.reply.Error(errors::kSyntax);
     return;
   }
-  Entry* e = FindWrite(ctx.db, ctx.args[1], ctx.now_ms());
-  if (!e) {
-    ctx.reply.Integer(0);
-    return;
-  }
-  if (!IsList(e)) {
-    ctx.reply.Error(errors::kWrongType);
-    return;
-  }
+  Entry* e = WriteOrReply(ctx, ctx.args[1], ObjType::kList, [](ReplyBuilder& r) { r.Integer(0); });
+  if (!e) return;
   auto& d = Items(e);
   auto it = std::find(d.begin(), d.end(), ctx.args[3]);
   if (it == d.end()) {
@@ -392,18 +341,13 @@ void CmdLPos(CmdContext& ctx) {
       return;
     }
   }
-  Entry* e = LookupRead(ctx, args[1]);
-  if (!e) {
+  Entry* e = ReadOrReply(ctx, args[1], ObjType::kList, [&](ReplyBuilder& r) {
     if (has_count)
-      ctx.reply.ArrayHeader(0);
+      r.ArrayHeader(0);
     else
-      ctx.reply.Null();
-    return;
-  }
-  if (!IsList(e)) {
-    ctx.reply.Error(errors::kWrongType);
-    return;
-  }
+      r.Null();
+  });
+  if (!e) return;
   const auto& d = Items(e);
   const bool from_tail = rank < 0;
   // Redis 7.0 negates the rank without an overflow check: RANK LLONG_MIN stays negative,
@@ -437,15 +381,8 @@ void CmdLPos(CmdContext& ctx) {
 // destination holds), then the source's type, then the destination's.
 void Move(CmdContext& ctx, std::string_view src, std::string_view dst, End from, End to) {
   const int64_t now = ctx.now_ms();
-  Entry* s = FindWrite(ctx.db, src, now);
-  if (!s) {
-    ctx.reply.Null();
-    return;
-  }
-  if (!IsList(s)) {
-    ctx.reply.Error(errors::kWrongType);
-    return;
-  }
+  Entry* s = WriteOrReply(ctx, src, ObjType::kList, [](ReplyBuilder& r) { r.Null(); });
+  if (!s) return;
   Entry* t = FindWrite(ctx.db, dst, now);
   if (t && !IsList(t)) {
     ctx.reply.Error(errors::kWrongType);
@@ -580,43 +517,24 @@ struct MPopArgs {
   int64_t count = 1;
 };
 
-// Redis's checks in Redis's order; replies the error and returns false on a bad request.
-bool ParseMPop(const ArgList& args, ReplyBuilder& rb, MPopArgs* out) {
-  int64_t numkeys;
-  if (!ParseInt64Range(args[1], 1, INT64_MAX, &numkeys)) {
-    rb.Error(errors::kNumkeysNotPositive);
+// Redis's checks in Redis's order (ParseMPop); replies the error and returns false on a bad
+// request.
+bool ParseLMPop(const ArgList& args, ReplyBuilder& rb, MPopArgs* out) {
+  MPopRequest req;
+  if (std::string_view err = ParseMPop(args, 1, "left", "right", &req); !err.empty()) {
+    rb.Error(err);
     return false;
   }
-  const uint64_t where = 2 + static_cast<uint64_t>(numkeys);
-  if (where >= args.size() || !ParseEnd(args[where], &out->end)) {
-    rb.Error(errors::kSyntax);
-    return false;
-  }
-  out->num_keys = static_cast<size_t>(numkeys);
-  bool has_count = false;
-  for (size_t j = where + 1; j < args.size(); ++j) {
-    if (!has_count && EqualsNoCase(args[j], "count") && j + 1 < args.size()) {
-      ++j;
-      if (!ParseInt64Range(args[j], 1, INT64_MAX, &out->count)) {
-        rb.Error(errors::kCountNotPositive);
-        return false;
-      }
-      has_count = true;
-    } else {
-      rb.Error(errors::kSyntax);
-      return false;
-    }
-  }
+  out->first_key = req.first_key;
+  out->num_keys = req.num_keys;
+  out->end = req.word1 ? End::kRight : End::kLeft;
+  out->count = req.count;
   return true;
 }
 
-// Keys of LMPOP: numkeys of them after the count; none when numkeys is bad (the handler
-// then answers the error).
+// Keys of LMPOP: numkeys of them after the count.
 void LMPopKeys(const ArgList& args, std::vector<int>* positions) {
-  int64_t numkeys;
-  if (args.size() < 3 || !ParseInt64Range(args[1], 1, INT64_MAX, &numkeys)) return;
-  if (static_cast<uint64_t>(numkeys) > args.size() - 2) return;
-  for (int64_t i = 0; i < numkeys; ++i) positions->push_back(static_cast<int>(2 + i));
+  NumKeysPositions(args, 1, positions);
 }
 
 void ReplyMPop(ReplyBuilder& rb, std::string_view key, const std::vector<std::string>& vals) {
@@ -628,7 +546,7 @@ void ReplyMPop(ReplyBuilder& rb, std::string_view key, const std::vector<std::st
 
 void CmdLMPop(CmdContext& ctx) {
   MPopArgs a;
-  if (!ParseMPop(ctx.args, ctx.reply, &a)) return;
+  if (!ParseLMPop(ctx.args, ctx.reply, &a)) return;
   const int64_t now = ctx.now_ms();
   for (size_t i = 0; i < a.num_keys; ++i) {
     std::string_view key = ctx.args[a.first_key + i];
@@ -658,7 +576,7 @@ struct MPopOp {
 // WRONGTYPE if that key holds another type) -- the same key a single Redis would pick.
 void CmdLMPopOrigin(CoordContext& ctx) {
   MPopArgs a;
-  if (!ParseMPop(ctx.args, ctx.reply, &a)) return;
+  if (!ParseLMPop(ctx.args, ctx.reply, &a)) return;
   auto op = std::make_shared<MPopOp>();
   op->db = ctx.client.db;
   op->end = a.end;

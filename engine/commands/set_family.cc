@@ -13,7 +13,6 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -124,10 +123,8 @@ void CmdSMIsMember(CmdContext& ctx) {
 }
 
 void CmdSMembers(CmdContext& ctx) {
-  bool wrong;
-  Entry* e = ReadSet(ctx, ctx.args[1], &wrong);
-  if (wrong) return ctx.reply.Error(errors::kWrongType);
-  if (!e) return ctx.reply.SetHeader(0);
+  Entry* e = ReadOrReply(ctx, ctx.args[1], ObjType::kSet, [](ReplyBuilder& r) { r.SetHeader(0); });
+  if (!e) return;
   WriteMembers(ctx.reply, AsSet(e)->Members());
 }
 
@@ -180,14 +177,15 @@ void CmdSRandMember(CmdContext& ctx) {
     if (!ParseInt64(ctx.args[2], &count)) return ctx.reply.Error(errors::kNotInteger);
     if (count == std::numeric_limits<int64_t>::min())
       return ctx.reply.Error(errors::kSRandMemberCountRange);
+    if (!RandomPicksInRange(count)) return ctx.reply.Error(errors::kValueOutOfRange);
   }
-  bool wrong;
-  Entry* e = ReadSet(ctx, ctx.args[1], &wrong);
-  if (wrong) return ctx.reply.Error(errors::kWrongType);
-  if (!e) {
-    if (with_count) return ctx.reply.ArrayHeader(0);
-    return ctx.reply.Null();
-  }
+  Entry* e = ReadOrReply(ctx, ctx.args[1], ObjType::kSet, [&](ReplyBuilder& r) {
+    if (with_count)
+      r.ArrayHeader(0);
+    else
+      r.Null();
+  });
+  if (!e) return;
   Set* set = AsSet(e);
   Set::NumBuf nb;
   size_t n = set->Size();
@@ -230,34 +228,17 @@ void CmdSRandMember(CmdContext& ctx) {
 void CmdSScan(CmdContext& ctx) {
   uint64_t cursor = 0;
   if (!ParseScanCursorArg(ctx.args[2], &cursor)) return ctx.reply.Error(errors::kInvalidCursor);
-  bool wrong;
-  Entry* e = ReadSet(ctx, ctx.args[1], &wrong);
-  if (wrong) return ctx.reply.Error(errors::kWrongType);
-  if (!e) {
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk("0");
-    return ctx.reply.ArrayHeader(0);
-  }
-  std::optional<std::string_view> pattern;
-  int64_t count = 10;
-  for (size_t j = 3; j < ctx.args.size(); j += 2) {
-    if (j + 1 >= ctx.args.size()) return ctx.reply.Error(errors::kSyntax);
-    if (EqualsNoCase(ctx.args[j], "count")) {
-      if (!ParseInt64(ctx.args[j + 1], &count)) return ctx.reply.Error(errors::kNotInteger);
-      if (count < 1) return ctx.reply.Error(errors::kSyntax);
-    } else if (EqualsNoCase(ctx.args[j], "match")) {
-      pattern = ctx.args[j + 1];
-    } else {
-      return ctx.reply.Error(errors::kSyntax);
-    }
-  }
-  // "*" matches everything: skip the matcher (Redis does the same).
-  if (pattern && *pattern == "*") pattern.reset();
+  Entry* e = ReadOrReply(ctx, ctx.args[1], ObjType::kSet, ReplyEmptyScan);
+  if (!e) return;
+  ScanOptions opts;
+  if (std::string_view err = ParseScanOptions(ctx.args, 3, /*allow_type=*/false, &opts);
+      !err.empty())
+    return ctx.reply.Error(err);
   Set* set = AsSet(e);
   std::vector<std::string_view> out;
   uint64_t next = 0;
   auto keep = [&](std::string_view m) {
-    if (!pattern || StringMatch(*pattern, m)) out.push_back(m);
+    if (!opts.use_pattern || StringMatch(opts.pattern, m)) out.push_back(m);
   };
   Set::NumBuf nb;
   Set::MemberList all;  // holds an intset's formatted members while `out` points at them
@@ -271,7 +252,7 @@ void CmdSScan(CmdContext& ctx) {
     // the whole scan is returned, as SCAN promises (added ones may or may not be).
     uint64_t n = set->Size();
     uint64_t top = cursor == 0 || cursor > n ? n : cursor;
-    uint64_t c = static_cast<uint64_t>(count);
+    uint64_t c = static_cast<uint64_t>(opts.count);
     uint64_t bottom = top > c ? top - c : 0;
     for (uint64_t i = top; i > bottom; --i) keep(set->At(i - 1, &nb));
     next = bottom;
@@ -473,17 +454,20 @@ void CmdSetOpOrigin(CoordContext& ctx) {
 
 // --- SINTERCARD numkeys key [key ...] [LIMIT limit] ---
 
-bool ParseSInterCard(const ArgList& args, int64_t* numkeys, int64_t* limit, std::string_view* err) {
-  if (!ParseInt64(args[1], numkeys) || *numkeys <= 0) {
-    *err = errors::kNumkeysNotPositive;
-    return false;
-  }
-  if (*numkeys > static_cast<int64_t>(args.size()) - 2) {
-    *err = errors::kNumkeysTooMany;
-    return false;
+bool ParseSInterCard(const ArgList& args, size_t* numkeys, int64_t* limit, std::string_view* err) {
+  switch (ParseNumKeys(args, 1, 0, numkeys)) {
+    case NumKeys::kOk:
+      break;
+    case NumKeys::kNotInteger:
+    case NumKeys::kBelowOne:
+      *err = errors::kNumkeysNotPositive;
+      return false;
+    case NumKeys::kTooMany:
+      *err = errors::kNumkeysTooMany;
+      return false;
   }
   *limit = 0;
-  for (size_t j = 2 + static_cast<size_t>(*numkeys); j < args.size(); j += 2) {
+  for (size_t j = 2 + *numkeys; j < args.size(); j += 2) {
     if (EqualsNoCase(args[j], "limit") && j + 1 < args.size()) {
       if (!ParseInt64(args[j + 1], limit) || *limit < 0) {
         *err = errors::kLimitNegative;
@@ -497,17 +481,14 @@ bool ParseSInterCard(const ArgList& args, int64_t* numkeys, int64_t* limit, std:
   return true;
 }
 
-void SInterCardKeys(const ArgList& args, std::vector<int>* pos) {
-  int64_t n;
-  if (!ParseInt64(args[1], &n) || n <= 0 || n > static_cast<int64_t>(args.size()) - 2) return;
-  for (int64_t i = 0; i < n; ++i) pos->push_back(static_cast<int>(2 + i));
-}
+void SInterCardKeys(const ArgList& args, std::vector<int>* pos) { NumKeysPositions(args, 1, pos); }
 
 void CmdSInterCard(CmdContext& ctx) {
-  int64_t numkeys, limit;
+  size_t numkeys;
+  int64_t limit;
   std::string_view err;
   if (!ParseSInterCard(ctx.args, &numkeys, &limit, &err)) return ctx.reply.Error(err);
-  auto snaps = LocalSnaps(ctx, 2, 2 + static_cast<size_t>(numkeys));
+  auto snaps = LocalSnaps(ctx, 2, 2 + numkeys);
   auto srcs = Ptrs(snaps);
   if (AnyWrong(srcs)) return ctx.reply.Error(errors::kWrongType);
   ctx.reply.Integer(
@@ -515,11 +496,12 @@ void CmdSInterCard(CmdContext& ctx) {
 }
 
 void CmdSInterCardOrigin(CoordContext& ctx) {
-  int64_t numkeys, limit;
+  size_t numkeys;
+  int64_t limit;
   std::string_view err;
   if (!ParseSInterCard(ctx.args, &numkeys, &limit, &err)) return ctx.reply.Error(err);
-  auto plan = std::make_shared<const KeyPlan>(
-      PlanKeys(ctx.shard, ArgKeys(ctx.args, 2, 2 + static_cast<size_t>(numkeys))));
+  auto plan =
+      std::make_shared<const KeyPlan>(PlanKeys(ctx.shard, ArgKeys(ctx.args, 2, 2 + numkeys)));
   ReplySlot slot = ctx.Defer();
   GatherSets(ctx.shard, plan, ctx.client.db, ctx.client.flags, 0,
              [slot, limit](Shard& o, const std::vector<const SetSnap*>& srcs) {

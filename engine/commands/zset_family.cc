@@ -35,7 +35,6 @@ constexpr std::string_view kLimitRank =
 constexpr std::string_view kWithscoresLex =
     "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
 constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
-constexpr std::string_view kOutOfRange = "ERR value is out of range";
 constexpr std::string_view kZrandCountRange =
     "ERR value is out of range, value must between -9223372036854775807 and "
     "9223372036854775807";
@@ -347,9 +346,8 @@ void CmdZrank(CmdContext& ctx) {
 }
 
 void CmdZrem(CmdContext& ctx) {
-  Entry* e = WriteEntry(ctx, ctx.args[1]);
-  if (!e) return ctx.reply.Integer(0);
-  if (e->value.type != ObjType::kZSet) return ctx.reply.Error(errors::kWrongType);
+  Entry* e = WriteOrReply(ctx, ctx.args[1], ObjType::kZSet, [](ReplyBuilder& r) { r.Integer(0); });
+  if (!e) return;
   ZSet* z = e->value.As<ZSet>();
   int64_t n = 0;
   for (size_t i = 2; i < ctx.args.size(); ++i) n += z->Erase(ctx.args[i]);
@@ -511,9 +509,8 @@ void CmdZremrange(CmdContext& ctx) {
   } else {
     if (!ParseLexRange(a[2], a[3], &s.lex)) return ctx.reply.Error(kMinMaxLex);
   }
-  Entry* e = WriteEntry(ctx, a[1]);
-  if (!e) return ctx.reply.Integer(0);
-  if (e->value.type != ObjType::kZSet) return ctx.reply.Error(errors::kWrongType);
+  Entry* e = WriteOrReply(ctx, a[1], ObjType::kZSet, [](ReplyBuilder& r) { r.Integer(0); });
+  if (!e) return;
   ZSet* z = e->value.As<ZSet>();
   size_t removed = 0;
   if (kType == RangeType::kRank) {
@@ -549,9 +546,9 @@ void CmdZpop(CmdContext& ctx) {
     // Redis's getPositiveLongFromObjectOrReply: one message for "not a number" and "< 0".
     if (!ParseInt64(a[2], &count) || count < 0) return ctx.reply.Error(kMustBePositive);
   }
-  Entry* e = WriteEntry(ctx, a[1]);
-  if (e && e->value.type != ObjType::kZSet) return ctx.reply.Error(errors::kWrongType);
-  if (!e || count == 0) return ctx.reply.ArrayHeader(0);
+  Entry* e = WriteOrReply(ctx, a[1], ObjType::kZSet, [](ReplyBuilder& r) { r.ArrayHeader(0); });
+  if (!e) return;
+  if (count == 0) return ctx.reply.ArrayHeader(0);
   ZSet* z = e->value.As<ZSet>();
   size_t n = std::min<size_t>(static_cast<size_t>(count), z->Size());
   bool pairs = has_count && ctx.reply.proto() >= 3;
@@ -594,7 +591,9 @@ void CmdZrandmember(CmdContext& ctx) {
   if (a.size() > 4 || (a.size() == 4 && !EqualsNoCase(a[3], "withscores")))
     return ctx.reply.Error(errors::kSyntax);
   if (a.size() == 4) withscores = true;
-  if (withscores && count < -INT64_MAX / 2) return ctx.reply.Error(kOutOfRange);
+  if (withscores && (count < -INT64_MAX / 2 || count > INT64_MAX / 2))
+    return ctx.reply.Error(errors::kValueOutOfRange);
+  if (!RandomPicksInRange(count)) return ctx.reply.Error(errors::kValueOutOfRange);
   bool wrong;
   ZSet* z = ReadZSet(ctx, a[1], &wrong);
   if (wrong) return ctx.reply.Error(errors::kWrongType);
@@ -645,36 +644,20 @@ void CmdZscan(CmdContext& ctx) {
   uint64_t cursor = 0;
   if (!ParseScanCursorArg(a[2], &cursor)) return ctx.reply.Error(errors::kInvalidCursor);
   // As Redis: the key is looked up before the options are parsed.
-  bool wrong;
-  ZSet* z = ReadZSet(ctx, a[1], &wrong);
-  if (wrong) return ctx.reply.Error(errors::kWrongType);
-  if (!z) {
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk("0");
-    return ctx.reply.ArrayHeader(0);
-  }
-  std::string_view pattern;
-  bool has_pattern = false;
-  int64_t count = 10;
-  for (size_t j = 3; j < a.size(); j += 2) {
-    if (j + 1 >= a.size()) return ctx.reply.Error(errors::kSyntax);
-    if (EqualsNoCase(a[j], "count")) {
-      if (!ParseInt64(a[j + 1], &count)) return ctx.reply.Error(errors::kNotInteger);
-      if (count < 1) return ctx.reply.Error(errors::kSyntax);
-    } else if (EqualsNoCase(a[j], "match")) {
-      pattern = a[j + 1];
-      has_pattern = !(pattern.size() == 1 && pattern[0] == '*');
-    } else {
-      return ctx.reply.Error(errors::kSyntax);
-    }
-  }
+  Entry* e = ReadOrReply(ctx, a[1], ObjType::kZSet, ReplyEmptyScan);
+  if (!e) return;
+  ZSet* z = e->value.As<ZSet>();
+  ScanOptions opts;
+  if (std::string_view err = ParseScanOptions(a, 3, /*allow_type=*/false, &opts); !err.empty())
+    return ctx.reply.Error(err);
+  const int64_t count = opts.count;
   std::vector<ZItem> items;
   uint64_t next = 0;
   if (z) {
     if (z->listpack()) {
       z->ForEachMember([&](std::string_view m, double sc) { items.push_back({m, sc}); });
     } else {
-      int64_t budget = count * 10;
+      int64_t budget = opts.MaxSteps();
       auto take = [&](std::string_view m, double sc) { items.push_back({m, sc}); };
       next = cursor;
       do {
@@ -684,7 +667,7 @@ void CmdZscan(CmdContext& ctx) {
   }
   std::vector<ZItem> kept;
   for (const ZItem& x : items)
-    if (!has_pattern || StringMatch(pattern, x.member)) kept.push_back(x);
+    if (!opts.use_pattern || StringMatch(opts.pattern, x.member)) kept.push_back(x);
   ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk(std::to_string(next));
   ctx.reply.ArrayHeader(kept.size() * 2);
@@ -709,6 +692,9 @@ struct MultiSpec {
   Agg agg = Agg::kSum;
   bool withscores = false;
   int64_t limit = 0;  // ZINTERCARD, 0 = none
+  // The first bad option's error. Redis looks the keys up before it parses the options, so
+  // this is replied only when no key holds a wrong type (WRONGTYPE wins).
+  std::string option_error;
 };
 
 struct Source {
@@ -727,44 +713,60 @@ std::string_view OpName(SetOp op) {
   return "";
 }
 
-// Redis's zunionInterDiffGenericCommand / zinterCardCommand argument rules.
+void ParseMultiOptions(const ArgList& a, size_t first, bool withscores_ok, MultiSpec* m,
+                       std::string* err);
+
+// Redis's zunionInterDiffGenericCommand / zinterCardCommand argument rules. A bad numkeys
+// fails here (false, *err); a bad option only sets m->option_error, which is replied after
+// the sources were read (see SourcesError).
 bool ParseMulti(const ArgList& a, SetOp op, MultiSpec* m, std::string* err, size_t base = 1) {
   m->op = op;
-  int64_t numkeys;
-  if (!ParseInt64(a[base], &numkeys)) {
-    *err = errors::kNotInteger;
-    return false;
+  size_t n;
+  switch (ParseNumKeys(a, base, 0, &n)) {
+    case NumKeys::kOk:
+      break;
+    case NumKeys::kNotInteger:
+      *err = errors::kNotInteger;
+      return false;
+    case NumKeys::kBelowOne:
+      *err = StrCat("ERR at least 1 input key is needed for '", OpName(op),
+                    base == 2 ? "store" : "", "' command");
+      return false;
+    case NumKeys::kTooMany:
+      *err = errors::kSyntax;
+      return false;
   }
-  if (numkeys < 1) {
-    *err = StrCat("ERR at least 1 input key is needed for '", base == 2 ? StrCat(OpName(op), "store") : std::string(OpName(op)), "' command");
-    return false;
-  }
-  if (numkeys > static_cast<int64_t>(a.size() - base - 1)) {
-    *err = errors::kSyntax;
-    return false;
-  }
-  size_t n = static_cast<size_t>(numkeys);
   for (size_t i = 0; i < n; ++i) m->keys.emplace_back(a[base + 1 + i]);
   m->weights.assign(n, 1.0);
-  for (size_t j = base + 1 + n; j < a.size(); ++j) {
+  ParseMultiOptions(a, base + 1 + n, base == 1, m, &m->option_error);
+  return true;
+}
+
+// The options after the keys of ZUNION/ZINTER/ZDIFF(STORE) and ZINTERCARD; sets *err at
+// the first bad one. WITHSCORES only where `withscores_ok` (not the *STORE forms).
+void ParseMultiOptions(const ArgList& a, size_t first, bool withscores_ok, MultiSpec* m,
+                       std::string* err) {
+  const SetOp op = m->op;
+  const size_t n = m->keys.size();
+  for (size_t j = first; j < a.size(); ++j) {
     size_t remaining = a.size() - j;
     if (op == SetOp::kInterCard) {
       if (EqualsNoCase(a[j], "limit") && remaining >= 2) {
         if (!ParseInt64(a[j + 1], &m->limit) || m->limit < 0) {
           *err = "ERR LIMIT can't be negative";
-          return false;
+          return;
         }
         ++j;
         continue;
       }
       *err = errors::kSyntax;
-      return false;
+      return;
     }
     if (op != SetOp::kDiff && remaining > n && EqualsNoCase(a[j], "weights")) {
       for (size_t i = 0; i < n; ++i) {
         if (!StrToDouble(a[j + 1 + i], &m->weights[i])) {
           *err = "ERR weight value is not a float";
-          return false;
+          return;
         }
       }
       j += n;
@@ -778,26 +780,20 @@ bool ParseMulti(const ArgList& a, SetOp op, MultiSpec* m, std::string* err, size
         m->agg = Agg::kMax;
       else {
         *err = errors::kSyntax;
-        return false;
+        return;
       }
       ++j;
-    } else if (base == 1 && EqualsNoCase(a[j], "withscores")) {
+    } else if (withscores_ok && EqualsNoCase(a[j], "withscores")) {
       m->withscores = true;
     } else {
       *err = errors::kSyntax;
-      return false;
+      return;
     }
   }
-  return true;
 }
 
 // Key positions for the dispatcher: the numkeys keys after argv[1].
-void MultiKeys(const ArgList& a, std::vector<int>* pos) {
-  int64_t n;
-  if (a.size() < 3 || !ParseInt64(a[1], &n) || n < 1 || n > static_cast<int64_t>(a.size()) - 2)
-    return;
-  for (int64_t i = 0; i < n; ++i) pos->push_back(static_cast<int>(2 + i));
-}
+void MultiKeys(const ArgList& a, std::vector<int>* pos) { NumKeysPositions(a, 1, pos); }
 
 void ReadSource(Shard& s, Db& d, std::string_view key, Source* src) {
   Entry* e = LookupRead(s, d, key);
@@ -834,12 +830,18 @@ double Weighted(double s, double w) {
   return std::isnan(v) ? 0 : v;  // inf * 0
 }
 
-// Combines the sources into `out`, sorted by (score, member); false on a WRONGTYPE source.
-// ZINTERCARD only counts (*count).
-bool ComputeMulti(const MultiSpec& m, const std::vector<Source>& src,
-                  std::vector<std::pair<std::string_view, double>>& out, int64_t* count_out) {
+// The error a request with these sources gets, empty when none: WRONGTYPE when a source
+// holds another type, else the first bad option (Redis checks the key types first).
+std::string_view SourcesError(const MultiSpec& m, const std::vector<Source>& src) {
   for (const Source& s : src)
-    if (s.state == Source::kOther) return false;
+    if (s.state == Source::kOther) return errors::kWrongType;
+  return m.option_error;
+}
+
+// Combines the sources (none of another type: SourcesError first) into `out`, sorted by
+// (score, member). ZINTERCARD only counts (*count).
+void ComputeMulti(const MultiSpec& m, const std::vector<Source>& src,
+                  std::vector<std::pair<std::string_view, double>>& out, int64_t* count_out) {
   // Redis sorts the sources of a union or intersection by size (smallest first) and folds
   // them in that order; with inf/-inf (and float rounding) the order changes the sums.
   std::vector<size_t> ord(src.size());
@@ -884,19 +886,19 @@ bool ComputeMulti(const MultiSpec& m, const std::vector<Source>& src,
       out.emplace_back(mem, acc);
     }
     *count_out = count;
-    if (m.op == SetOp::kInterCard) return true;
+    if (m.op == SetOp::kInterCard) return;
   }
   std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) {
     return ZLess(x.second, x.first, y.second, y.first);
   });
-  return true;
 }
 
 // Combines the sources and writes the reply (or WRONGTYPE).
 void ReplyMulti(ReplyBuilder& rb, const MultiSpec& m, const std::vector<Source>& src) {
   std::vector<std::pair<std::string_view, double>> out;
   int64_t count = 0;
-  if (!ComputeMulti(m, src, out, &count)) return rb.Error(errors::kWrongType);
+  if (std::string_view err = SourcesError(m, src); !err.empty()) return rb.Error(err);
+  ComputeMulti(m, src, out, &count);
   if (m.op == SetOp::kInterCard) return rb.Integer(count);
   if (m.withscores && rb.proto() >= 3) {
     rb.ArrayHeader(out.size());
@@ -973,14 +975,13 @@ int64_t StoreResult(Shard& shard, Db& db, std::string_view dest,
 }
 
 // Copies the computed result so that it outlives the sources.
-bool ComputeOwned(const MultiSpec& m, const std::vector<Source>& src,
+void ComputeOwned(const MultiSpec& m, const std::vector<Source>& src,
                   std::vector<std::pair<std::string, double>>* owned) {
   std::vector<std::pair<std::string_view, double>> out;
   int64_t count = 0;
-  if (!ComputeMulti(m, src, out, &count)) return false;
+  ComputeMulti(m, src, out, &count);
   owned->reserve(out.size());
   for (const auto& [mem, sc] : out) owned->emplace_back(std::string(mem), sc);
-  return true;
 }
 
 template <SetOp kOp>
@@ -990,8 +991,9 @@ void CmdMultiStore(CmdContext& ctx) {
   if (!ParseMulti(ctx.args, kOp, &m, &err, 2)) return ctx.reply.Error(err);
   std::vector<Source> src(m.keys.size());
   for (size_t i = 0; i < m.keys.size(); ++i) ReadSource(ctx.shard, ctx.db, m.keys[i], &src[i]);
+  if (std::string_view err = SourcesError(m, src); !err.empty()) return ctx.reply.Error(err);
   std::vector<std::pair<std::string, double>> owned;
-  if (!ComputeOwned(m, src, &owned)) return ctx.reply.Error(errors::kWrongType);
+  ComputeOwned(m, src, &owned);
   ctx.reply.Integer(StoreResult(ctx.shard, ctx.db, ctx.args[1], owned));
 }
 
@@ -1025,12 +1027,13 @@ void CmdMultiStoreOrigin(CoordContext& ctx) {
         origin, p->src_shards,
         [p](Shard& s, size_t i, Source& part) { ReadSource(s, s.db(p->db), p->m.keys[i], &part); },
         [p, slot, tx](Shard& o, std::vector<Source>& parts) {
-          auto owned = std::make_shared<std::vector<std::pair<std::string, double>>>();
-          if (!ComputeOwned(p->m, parts, owned.get())) {
+          if (std::string_view err = SourcesError(p->m, parts); !err.empty()) {
             UnlockShards(o, p->shards, tx);
-            o.Finish(slot, [](ReplyBuilder& rb) { rb.Error(errors::kWrongType); });
+            o.Finish(slot, [e = std::string(err)](ReplyBuilder& rb) { rb.Error(e); });
             return;
           }
+          auto owned = std::make_shared<std::vector<std::pair<std::string, double>>>();
+          ComputeOwned(p->m, parts, owned.get());
           FanOut<int64_t>(
               o, {p->dest_shard},
               [p, owned](Shard& s, size_t, int64_t& n) {
@@ -1049,13 +1052,7 @@ void CmdMultiStoreOrigin(CoordContext& ctx) {
 }
 
 // Keys of the *STORE forms: dest, then numkeys keys after argv[2].
-void StoreKeys(const ArgList& a, std::vector<int>* pos) {
-  int64_t n;
-  if (a.size() < 4 || !ParseInt64(a[2], &n) || n < 1 || n > static_cast<int64_t>(a.size()) - 3)
-    return;
-  pos->push_back(1);
-  for (int64_t i = 0; i < n; ++i) pos->push_back(static_cast<int>(3 + i));
-}
+void StoreKeys(const ArgList& a, std::vector<int>* pos) { NumKeysPositions(a, 2, pos, {1}); }
 
 // ZRANGESTORE dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]
 
@@ -1139,39 +1136,14 @@ struct MpopSpec {
 };
 
 bool ParseMpop(const ArgList& a, MpopSpec* m, std::string* err) {
-  int64_t numkeys;
-  if (!ParseInt64(a[1], &numkeys) || numkeys < 1) {
-    *err = "ERR numkeys should be greater than 0";
+  MPopRequest req;
+  if (std::string_view e = ParseMPop(a, 1, "min", "max", &req); !e.empty()) {
+    *err = e;
     return false;
   }
-  if (numkeys >= static_cast<int64_t>(a.size()) - 2) {
-    *err = errors::kSyntax;
-    return false;
-  }
-  size_t where = 2 + static_cast<size_t>(numkeys);
-  for (size_t i = 2; i < where; ++i) m->keys.emplace_back(a[i]);
-  if (EqualsNoCase(a[where], "min"))
-    m->max = false;
-  else if (EqualsNoCase(a[where], "max"))
-    m->max = true;
-  else {
-    *err = errors::kSyntax;
-    return false;
-  }
-  bool has_count = false;
-  for (size_t j = where + 1; j < a.size(); ++j) {
-    if (!has_count && EqualsNoCase(a[j], "count") && j + 1 < a.size()) {
-      ++j;
-      if (!ParseInt64(a[j], &m->count) || m->count < 1) {
-        *err = "ERR count should be greater than 0";
-        return false;
-      }
-      has_count = true;
-    } else {
-      *err = errors::kSyntax;
-      return false;
-    }
-  }
+  for (size_t i = 0; i < req.num_keys; ++i) m->keys.emplace_back(a[req.first_key + i]);
+  m->max = req.word1;
+  m->count = req.count;
   return true;
 }
 
@@ -1206,12 +1178,7 @@ void CmdZmpop(CmdContext& ctx) {
   ctx.reply.NullArray();
 }
 
-void ZmpopKeys(const ArgList& a, std::vector<int>* pos) {
-  int64_t n;
-  if (a.size() < 4 || !ParseInt64(a[1], &n) || n < 1 || n >= static_cast<int64_t>(a.size()) - 2)
-    return;
-  for (int64_t i = 0; i < n; ++i) pos->push_back(static_cast<int>(2 + i));
-}
+void ZmpopKeys(const ArgList& a, std::vector<int>* pos) { NumKeysPositions(a, 1, pos); }
 
 void CmdZmpopOrigin(CoordContext& ctx) {
   auto m = std::make_shared<MpopSpec>();

@@ -315,6 +315,71 @@ TEST_CASE("SCAN errors and cursors it never gave out", "[keys]") {
   CHECK(e.Run({"SCAN", "+0"}).elems.size() == 2);
 }
 
+// SCAN, HSCAN, SSCAN and ZSCAN share one option parser (ParseScanOptions): the same
+// options, errors and order of checks as Redis 7.0.15 (checked with resp-diff), with TYPE
+// known to SCAN only. The collection commands answer an empty scan for a missing key before
+// they look at the options, and WRONGTYPE for a key of another type.
+TEST_CASE("SCAN HSCAN SSCAN ZSCAN options: errors in Redis's order", "[keys]") {
+  TestEngine e(2);
+  Put(e, "str", "v");
+  CHECK(S(e.Run({"HSET", "h", "f", "v"})) == Int(1));
+  CHECK(S(e.Run({"SADD", "s", "f"})) == Int(1));
+  CHECK(S(e.Run({"ZADD", "z", "1", "f"})) == Int(1));
+  const std::string kNotInteger = Err("ERR value is not an integer or out of range");
+  const std::string kSyntaxErr = Err("ERR syntax error");
+  const std::vector<std::vector<std::string>> prefixes = {
+      {"SCAN", "0"}, {"HSCAN", "h", "0"}, {"SSCAN", "s", "0"}, {"ZSCAN", "z", "0"}};
+  for (const auto& pre : prefixes) {
+    INFO(pre[0]);
+    auto with = [&](std::vector<std::string> opts) {
+      std::vector<std::string> cmd = pre;
+      cmd.insert(cmd.end(), opts.begin(), opts.end());
+      return cmd;
+    };
+    auto run = [&](std::vector<std::string> opts) { return S(e.Run(with(std::move(opts)))); };
+    CHECK(run({"COUNT", "0"}) == kSyntaxErr);
+    CHECK(run({"COUNT", "-5"}) == kSyntaxErr);
+    CHECK(run({"COUNT", "abc"}) == kNotInteger);
+    CHECK(run({"COUNT", "99999999999999999999"}) == kNotInteger);
+    CHECK(run({"COUNT"}) == kSyntaxErr);
+    CHECK(run({"MATCH"}) == kSyntaxErr);
+    CHECK(run({"NOPE", "x"}) == kSyntaxErr);
+    CHECK(run({"NOPE"}) == kSyntaxErr);
+    // Left to right: the first bad option decides.
+    CHECK(run({"COUNT", "abc", "MATCH"}) == kNotInteger);
+    CHECK(run({"MATCH", "*", "COUNT"}) == kSyntaxErr);
+    CHECK(run({"COUNT", "5", "COUNT", "abc"}) == kNotInteger);
+    // A huge COUNT is valid (its 10 * COUNT step bound saturates).
+    RespValue big = e.Run(with({"COUNT", "9223372036854775807"}));
+    REQUIRE(big.type == RespValue::kArray);
+    CHECK(big.elems.size() == 2);
+    // MATCH filters; the last MATCH wins; "*" matches everything.
+    RespValue none = e.Run(with({"MATCH", "f", "MATCH", "zz*", "COUNT", "1000"}));
+    REQUIRE(none.type == RespValue::kArray);
+    CHECK(none.elems[1].elems.empty());
+    if (pre[0] == "SCAN") {
+      CHECK(run({"TYPE"}) == kSyntaxErr);
+      CHECK(run({"TYPE", "string", "COUNT", "0"}) == kSyntaxErr);
+    } else {
+      CHECK(run({"TYPE", "hash"}) == kSyntaxErr);
+      RespValue all = e.Run(with({"MATCH", "*"}));
+      REQUIRE(all.type == RespValue::kArray);
+      CHECK(all.elems[1].elems.size() == (pre[0] == "SSCAN" ? 1u : 2u));
+    }
+  }
+  // The key is looked up before the options are parsed.
+  for (const char* cmd : {"HSCAN", "SSCAN", "ZSCAN"}) {
+    INFO(cmd);
+    RespValue r = e.Run({cmd, "missing", "0", "COUNT", "0"});
+    REQUIRE(r.type == RespValue::kArray);
+    CHECK(r.elems[0].str == "0");
+    CHECK(r.elems[1].elems.empty());
+    CHECK(S(e.Run({cmd, "str", "0", "COUNT", "0"})) == kWrongType);
+    // ...but after the cursor.
+    CHECK(S(e.Run({cmd, "missing", "x", "COUNT", "0"})) == Err("ERR invalid cursor"));
+  }
+}
+
 TEST_CASE("SCAN cursor on a 3-shard engine skips no shard and rejects none", "[keys]") {
   TestEngine e(3);
   for (int i = 0; i < 300; ++i) Put(e, "k" + std::to_string(i), "v");

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/commands/family_util.h"
 #include "engine/shard.h"
 #include "engine/types/set.h"
 #include "tests/support/test_engine.h"
@@ -683,6 +684,55 @@ TEST_CASE("Set: intset, hashtable and a model agree on random operations", "[set
   auto c = is.Clone();
   CHECK(c->Encoding() == "intset");
   CHECK(Strs(*static_cast<Set*>(c.get())) == Strs(is));
+}
+
+// A deliberate difference from Redis 7.0.15 (docs/commands.md): a negative count (|count|
+// picks with repetitions) below -kMaxRandomPicks is refused with "ERR value is out of range"
+// instead of building a reply until memory runs out. The count is checked before the key
+// (missing keys too), after the syntax and Redis's own range checks, whose texts stay.
+TEST_CASE("SRANDMEMBER HRANDFIELD ZRANDMEMBER refuse huge negative counts", "[set]") {
+  TestEngine e(2);
+  const std::string kRange = "(error) ERR value is out of range";
+  const std::string kLongRange =
+      "(error) ERR value is out of range, value must between -9223372036854775807 and "
+      "9223372036854775807";
+  CHECK(S(e.Run({"SADD", "s", "a"})) == Int(1));
+  CHECK(S(e.Run({"HSET", "h", "f", "v"})) == Int(1));
+  CHECK(S(e.Run({"ZADD", "z", "1", "a"})) == Int(1));
+  const std::string past = std::to_string(-kMaxRandomPicks - 1);
+  for (const std::string& n :
+       {std::string("-9223372036854775807"), std::string("-4611686018427387904"),
+        std::string("-4611686018427387903"), past}) {
+    INFO(n);
+    for (const char* key : {"s", "nokey"}) CHECK(S(e.Run({"SRANDMEMBER", key, n})) == kRange);
+    for (const char* key : {"h", "nokey"}) {
+      CHECK(S(e.Run({"HRANDFIELD", key, n})) == kRange);
+      CHECK(S(e.Run({"HRANDFIELD", key, n, "WITHVALUES"})) == kRange);
+    }
+    for (const char* key : {"z", "nokey"}) {
+      CHECK(S(e.Run({"ZRANDMEMBER", key, n})) == kRange);
+      CHECK(S(e.Run({"ZRANDMEMBER", key, n, "WITHSCORES"})) == kRange);
+    }
+    // Redis's earlier checks keep their order and texts.
+    CHECK(S(e.Run({"HRANDFIELD", "h", n, "FOO"})) == kSyntax);
+    CHECK(S(e.Run({"ZRANDMEMBER", "z", n, "FOO"})) == kSyntax);
+  }
+  CHECK(S(e.Run({"SRANDMEMBER", "s", "-9223372036854775808"})) == kLongRange);
+  CHECK(S(e.Run({"HRANDFIELD", "h", "-9223372036854775808"})) == kLongRange);
+  CHECK(S(e.Run({"ZRANDMEMBER", "z", "-9223372036854775808"})) == kLongRange);
+  // Positive counts are bounded by the collection; past LONG_MAX/2 WITHSCORES/WITHVALUES
+  // would overflow Redis's reply length, so Redis refuses them.
+  CHECK(S(e.Run({"SRANDMEMBER", "s", "9223372036854775807"})) == "[\"a\"]");
+  CHECK(S(e.Run({"ZRANDMEMBER", "z", "4611686018427387904", "WITHSCORES"})) == kRange);
+  CHECK(S(e.Run({"HRANDFIELD", "h", "4611686018427387904", "WITHVALUES"})) == kRange);
+  CHECK(S(e.Run({"ZRANDMEMBER", "z", "4611686018427387903"})) == "[\"a\"]");
+  // Up to the bound, repetitions work as before.
+  RespValue r = e.Run({"SRANDMEMBER", "s", "-1000"});
+  REQUIRE(r.type == RespValue::kArray);
+  CHECK(r.elems.size() == 1000u);
+  CHECK(e.Run({"HRANDFIELD", "h", "-1000", "WITHVALUES"}).elems.size() == 2000u);
+  CHECK(e.Run({"ZRANDMEMBER", "z", "-1000"}).elems.size() == 1000u);
+  CHECK(e.Run({"SRANDMEMBER", "nokey", "-1000"}).elems.empty());
 }
 
 }  // namespace

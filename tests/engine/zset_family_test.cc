@@ -700,6 +700,118 @@ TEST_CASE("ZUNIONSTORE ZINTERSTORE ZDIFFSTORE on one shard and across shards", "
 namespace kevy::test {
 namespace {
 
+// Redis 7.0 looks every source key up before it parses the options after the keys: a key
+// of another type answers WRONGTYPE even when an option is bad; with no such key the first
+// bad option's error comes back, and a *STORE leaves its destination alone. numkeys errors
+// come before both. Checked against redis-server 7.0.15 with resp-diff (4 shards).
+TEST_CASE("ZUNION ZINTER ZDIFF ZINTERCARD and *STORE: WRONGTYPE before option errors", "[zset]") {
+  TestEngine e(4);
+  const std::string kFloat = Err("ERR weight value is not a float");
+  const std::string kLimit = Err("ERR LIMIT can't be negative");
+  for (bool spread : {false, true}) {
+    INFO("spread " << spread);
+    std::string z = spread ? e.KeyOnShard(0, "z") : "{t}z";
+    std::string str = spread ? e.KeyOnShard(1, "str") : "{t}str";
+    std::string none = spread ? e.KeyOnShard(2, "none") : "{t}none";
+    std::string d = spread ? e.KeyOnShard(3, "d") : "{t}d";
+    e.Run({"ZADD", z, "1", "a", "2", "b"});
+    e.Run({"SET", str, "x"});
+    e.Run({"ZADD", d, "7", "old"});
+    struct Case {
+      std::vector<std::string> opts;
+      std::string error;  // with no source of another type
+    };
+    const std::vector<Case> bad = {{{"WEIGHTS", "1"}, kSyntax},
+                                   {{"WEIGHTS", "1", "x"}, kFloat},
+                                   {{"AGGREGATE", "foo"}, kSyntax},
+                                   {{"AGGREGATE"}, kSyntax},
+                                   {{"FOO"}, kSyntax}};
+    for (const char* cmd : {"ZUNION", "ZINTER", "ZDIFF"}) {
+      for (const Case& c : bad) {
+        INFO(cmd << " " << c.opts[0]);
+        std::vector<std::string> wrong = {cmd, "2", z, str}, fine = {cmd, "2", z, none};
+        wrong.insert(wrong.end(), c.opts.begin(), c.opts.end());
+        fine.insert(fine.end(), c.opts.begin(), c.opts.end());
+        CHECK(S(e.Run(wrong)) == kWrongType);
+        // ZDIFF takes neither WEIGHTS nor AGGREGATE: a syntax error whatever follows.
+        CHECK(S(e.Run(fine)) == (std::string(cmd) == "ZDIFF" ? kSyntax : c.error));
+        std::string store = std::string(cmd) + "STORE";
+        std::vector<std::string> swrong = {store, d, "2", str, z};
+        std::vector<std::string> sfine = {store, d, "2", z, none};
+        swrong.insert(swrong.end(), c.opts.begin(), c.opts.end());
+        sfine.insert(sfine.end(), c.opts.begin(), c.opts.end());
+        CHECK(S(e.Run(swrong)) == kWrongType);
+        CHECK(S(e.Run(sfine)) == (std::string(cmd) == "ZDIFF" ? kSyntax : c.error));
+      }
+      // WITHSCORES is an option error for the *STORE forms only.
+      CHECK(S(e.Run({std::string(cmd) + "STORE", d, "2", z, str, "WITHSCORES"})) == kWrongType);
+      CHECK(S(e.Run({std::string(cmd) + "STORE", d, "2", z, none, "WITHSCORES"})) == kSyntax);
+      CHECK(S(e.Run({cmd, "2", z, str, "WITHSCORES"})) == kWrongType);
+    }
+    // The destination was never written.
+    CHECK(S(e.Run({"ZRANGE", d, "0", "-1", "WITHSCORES"})) == "[\"old\", \"7\"]");
+    CHECK(S(e.Run({"ZINTERCARD", "2", z, str, "LIMIT", "-1"})) == kWrongType);
+    CHECK(S(e.Run({"ZINTERCARD", "2", z, none, "LIMIT", "-1"})) == kLimit);
+    CHECK(S(e.Run({"ZINTERCARD", "2", str, z, "LIMIT"})) == kWrongType);
+    CHECK(S(e.Run({"ZINTERCARD", "2", z, none, "LIMIT"})) == kSyntax);
+    CHECK(S(e.Run({"ZINTERCARD", "2", z, str, "WEIGHTS", "1", "1"})) == kWrongType);
+    CHECK(S(e.Run({"ZINTERCARD", "2", z, none, "WEIGHTS", "1", "1"})) == kSyntax);
+    // numkeys is checked before any key.
+    CHECK(S(e.Run({"ZUNION", "0", str})) ==
+          Err("ERR at least 1 input key is needed for 'zunion' command"));
+    CHECK(S(e.Run({"ZINTERSTORE", d, "3", str, z})) == kSyntax);
+    CHECK(S(e.Run({"ZINTERCARD", "x", str})) == kNotInt);
+    e.Run({"DEL", z, str, d});
+  }
+}
+
+// The numkeys commands of several families share ParseNumKeys/ParseMPop/NumKeysPositions
+// (family_util.h) and keep each command's own error texts (Redis 7.0.15's, checked with
+// resp-diff).
+TEST_CASE("numkeys forms: per-command errors and COMMAND GETKEYS", "[zset]") {
+  TestEngine e(4);
+  const std::string kNumkeys = Err("ERR numkeys should be greater than 0");
+  const std::string kCount = Err("ERR count should be greater than 0");
+  for (const char* cmd : {"LMPOP", "ZMPOP"}) {
+    INFO(cmd);
+    const char* dir = std::string(cmd) == "LMPOP" ? "LEFT" : "MIN";
+    CHECK(S(e.Run({cmd, "0", "k", dir})) == kNumkeys);
+    CHECK(S(e.Run({cmd, "abc", "k", dir})) == kNumkeys);
+    CHECK(S(e.Run({cmd, "2", "k", dir})) == kSyntax);  // no direction after 2 keys
+    CHECK(S(e.Run({cmd, "9223372036854775807", "k", dir})) == kSyntax);
+    CHECK(S(e.Run({cmd, "1", "k", "UP"})) == kSyntax);
+    CHECK(S(e.Run({cmd, "1", "k", dir, "COUNT"})) == kSyntax);
+    CHECK(S(e.Run({cmd, "1", "k", dir, "COUNT", "0"})) == kCount);
+    CHECK(S(e.Run({cmd, "1", "k", dir, "COUNT", "x"})) == kCount);
+    CHECK(S(e.Run({cmd, "1", "k", dir, "COUNT", "1", "COUNT", "1"})) == kSyntax);
+    CHECK(S(e.Run({cmd, "1", "k", dir, "COUNT", "1"})) == "(nil)");
+    CHECK(S(e.Run({"COMMAND", "GETKEYS", cmd, "2", "a", "b", dir})) == "[\"a\", \"b\"]");
+  }
+  CHECK(S(e.Run({"SINTERCARD", "0", "k"})) == kNumkeys);
+  CHECK(S(e.Run({"SINTERCARD", "x", "k"})) == kNumkeys);
+  CHECK(S(e.Run({"SINTERCARD", "2", "k"})) ==
+        Err("ERR Number of keys can't be greater than number of args"));
+  CHECK(S(e.Run({"SINTERCARD", "1", "k", "LIMIT", "-1"})) == Err("ERR LIMIT can't be negative"));
+  CHECK(S(e.Run({"ZINTERCARD", "2", "k"})) == kSyntax);
+  CHECK(S(e.Run({"ZINTERCARD", "x", "k"})) == kNotInt);
+  CHECK(S(e.Run({"ZINTERSTORE", "d", "0", "k"})) ==
+        Err("ERR at least 1 input key is needed for 'zinterstore' command"));
+  CHECK(S(e.Run({"ZDIFF", "0", "k"})) ==
+        Err("ERR at least 1 input key is needed for 'zdiff' command"));
+  // Key positions, as Redis's getkeys procs: none when numkeys is bad, so the handler
+  // answers the error; ZMPOP's and LMPOP's direction word is not needed for them.
+  CHECK(S(e.Run({"COMMAND", "GETKEYS", "ZMPOP", "2", "a", "b"})) == "[\"a\", \"b\"]");
+  CHECK(S(e.Run({"COMMAND", "GETKEYS", "SINTERCARD", "2", "a", "b", "LIMIT", "1"})) ==
+        "[\"a\", \"b\"]");
+  CHECK(S(e.Run({"COMMAND", "GETKEYS", "ZUNIONSTORE", "d", "2", "a", "b", "WEIGHTS", "1", "2"})) ==
+        "[\"d\", \"a\", \"b\"]");
+  CHECK(S(e.Run({"COMMAND", "GETKEYS", "ZINTERCARD", "2", "a", "b"})) == "[\"a\", \"b\"]");
+  CHECK(S(e.Run({"COMMAND", "GETKEYS", "ZUNIONSTORE", "d", "3", "a", "b"})) ==
+        Err("ERR Invalid arguments specified for command"));
+  CHECK(S(e.Run({"COMMAND", "GETKEYS", "SINTERCARD", "0", "a"})) ==
+        Err("ERR Invalid arguments specified for command"));
+}
+
 TEST_CASE("ZRANGESTORE on one shard and across shards", "[zset]") {
   for (int shards : {2, 4}) {
     TestEngine e(shards);

@@ -538,6 +538,31 @@ class SetTest(Base):
         self.assertEqual(k.call("SISMEMBER", "j", "x"), 1)
 
 
+class RandomCountBoundTest(Base):
+    """A deliberate difference from Redis 7.0.15 (docs/commands.md): SRANDMEMBER, HRANDFIELD and
+    ZRANDMEMBER with a negative count below -2**28 answer "ERR value is out of range" where Redis
+    builds a reply of |count| elements until it runs out of memory (so no replay on Redis)."""
+
+    def test_huge_negative_counts_are_refused_and_the_server_lives(self):
+        self.call("SADD s a")
+        self.call("HSET h f v")
+        self.call("ZADD z 1 a")
+        out_of_range = Err("ERR value is out of range")
+        for n in ("-9223372036854775807", "-4611686018427387904", "-4611686018427387903",
+                  str(-(1 << 28) - 1)):
+            for key_s, key_h, key_z in (("s", "h", "z"), ("nokey", "nokey", "nokey")):
+                for cmd in (["SRANDMEMBER", key_s, n], ["HRANDFIELD", key_h, n],
+                            ["HRANDFIELD", key_h, n, "WITHVALUES"], ["ZRANDMEMBER", key_z, n],
+                            ["ZRANDMEMBER", key_z, n, "WITHSCORES"]):
+                    got = self.call(*cmd)
+                    self.assertTrue(matches(out_of_range, got), f"{cmd!r}: {got!r}")
+        self.assertEqual(self.call("PING"), Status("PONG"))
+        # Counts within the bound still repeat as Redis does.
+        self.assertEqual(self.call("SRANDMEMBER s -100000"), [b"a"] * 100000)
+        self.assertEqual(self.call("HRANDFIELD h -3 WITHVALUES"), [b"f", b"v"] * 3)
+        self.assertEqual(self.call("ZRANDMEMBER z -3"), [b"a"] * 3)
+
+
 class ZSetTest(Base):
     def test_zadd_flags(self):
         self.script([
