@@ -10,6 +10,12 @@ For each server (pinned to SERVER_CPU; redis-benchmark on CLIENT_CPU):
   3. BGSAVE wall time (polled INFO) and the load time of the resulting dump.rdb at start-up
      (process start to the first PING answered).
 Usage: benchmarks/persistence.py [--keys 1000000] [--rounds 1] [--kevy build/kevy-server]
+
+--bgsave-loop measures instead the p99 of SET while BGSAVEs run back to back (appendonly no):
+load N keys, p99 / p99.9 / max without a save, then the same while a thread starts a BGSAVE, waits for it to end
+and starts the next until the benchmark is over. kevy's coordinator writes the dump, so its
+clients see whatever the file I/O costs its loop. `--kevy-old PATH` adds a second kevy binary
+(e.g. a build of an older commit) to the same alternating rounds; `--no-redis` leaves Redis out.
 """
 import argparse
 import os
@@ -83,6 +89,29 @@ def bench_p99(port, cpu, requests):
     return float(f[1]), float(f[6])  # req/s, p99 ms
 
 
+def bench_latency(port, cpu, requests):
+    """SET P1, 50 connections: req/s, p99, p99.9 and max latency in ms."""
+    out = subprocess.run(["taskset", "-c", str(cpu), "redis-benchmark", "-p", str(port), "-t",
+                          "set", "-n", str(requests), "-c", "50", "-r", "1000000", "-P", "1",
+                          "--precision", "3"], capture_output=True, text=True).stdout
+    res = {}
+    dist = []  # (cumulative %, ms) of "Latency by percentile distribution"
+    lines = out.replace("\r", "\n").splitlines()
+    for i, line in enumerate(lines):
+        line = line.strip()
+        if line.endswith(")") and "% <= " in line:
+            pct, rest = line.split("% <= ")
+            dist.append((float(pct), float(rest.split()[0])))
+        elif line.startswith("throughput summary:"):
+            res["rps"] = float(line.split()[2])
+        elif line.startswith("avg") and "p99" in line:
+            names, values = line.split(), lines[i + 1].split()
+            res["p99"] = float(values[names.index("p99")])
+            res["max"] = float(values[names.index("max")])
+    res["p999"] = next(ms for pct, ms in dist if pct >= 99.9)
+    return res
+
+
 def wait_flag(r, field):
     while int(r.info("persistence")[field]):
         time.sleep(0.01)
@@ -139,6 +168,47 @@ def one(name, argv, args):
     return res
 
 
+def bgsave_loop(name, argv, args):
+    d = tempfile.mkdtemp(prefix=f"pbench-{name}-")
+    res = {}
+    try:
+        s = Server(argv + ["--appendonly", "no", "--save", ""], args.server_cpu, d)
+        load(s.port, args.keys)
+        assert s.r.dbsize() == args.keys
+        for k, v in bench_latency(s.port, args.client_cpu, args.requests).items():
+            res[k + "_base"] = v
+        stop = threading.Event()
+        saves = []
+        errors = []
+
+        def saver():
+            r = redis.Redis(port=s.port)
+            while not stop.is_set():
+                t0 = time.time()
+                r.bgsave()
+                time.sleep(0.01)
+                while int(r.info("persistence")["rdb_bgsave_in_progress"]):
+                    time.sleep(0.01)
+                if r.info("persistence")["rdb_last_bgsave_status"] != "ok":
+                    errors.append("bgsave failed")
+                saves.append(time.time() - t0)
+
+        th = threading.Thread(target=saver)
+        th.start()
+        time.sleep(0.05)
+        for k, v in bench_latency(s.port, args.client_cpu, args.requests).items():
+            res[k + "_save"] = v
+        stop.set()
+        th.join()
+        assert not errors, errors
+        res["bgsaves"] = len(saves)
+        res["bgsave_s"] = statistics.median(saves) if saves else 0.0
+        s.stop()
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    return res
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--keys", type=int, default=1000000)
@@ -148,17 +218,32 @@ def main():
     ap.add_argument("--client-cpu", type=int, default=1)
     ap.add_argument("--kevy", default=os.path.join(os.path.dirname(__file__), "..", "build",
                                                    "kevy-server"))
+    ap.add_argument("--kevy-old", help="a second kevy binary to compare (label kevy-old)")
+    ap.add_argument("--no-redis", action="store_true")
+    ap.add_argument("--bgsave-loop", action="store_true",
+                    help="p99 during back-to-back BGSAVEs instead of during a BGREWRITEAOF")
+    ap.add_argument("--shards", type=int, default=1)
     args = ap.parse_args()
-    servers = {"kevy": [os.path.abspath(args.kevy), "--bind", "127.0.0.1", "--shards", "1"],
-               "redis": ["redis-server", "--bind", "127.0.0.1"]}
-    runs = {"kevy": [], "redis": []}
+    kevy_args = ["--bind", "127.0.0.1", "--shards", str(args.shards)]
+    servers = {"kevy": [os.path.abspath(args.kevy)] + kevy_args}
+    if args.kevy_old:
+        servers["kevy-old"] = [os.path.abspath(args.kevy_old)] + kevy_args
+    if not args.no_redis:
+        servers["redis"] = ["redis-server", "--bind", "127.0.0.1"]
+    run = bgsave_loop if args.bgsave_loop else one
+    runs = {name: [] for name in servers}
     for rnd in range(args.rounds):
-        for name in (["kevy", "redis"] if rnd % 2 == 0 else ["redis", "kevy"]):
-            r = one(name, servers[name], args)
+        names = list(servers)
+        for name in (names if rnd % 2 == 0 else names[::-1]):
+            r = run(name, servers[name], args)
             print(name, {k: round(v, 3) for k, v in r.items()}, flush=True)
             runs[name].append(r)
-    keys = ["p99_base", "p99_rw", "rps_base", "rps_rw", "rewrite_s", "rss0_mb", "rss_peak_mb",
-            "bgsave_s", "load_s"]
+    if args.bgsave_loop:
+        keys = ["p99_base", "p99_save", "p999_base", "p999_save", "max_base", "max_save",
+                "rps_base", "rps_save", "bgsaves", "bgsave_s"]
+    else:
+        keys = ["p99_base", "p99_rw", "rps_base", "rps_rw", "rewrite_s", "rss0_mb",
+                "rss_peak_mb", "bgsave_s", "load_s"]
     print(f"\n{args.keys} keys, SET P1 50 connections {args.requests} requests; medians of "
           f"{args.rounds} round(s)\n")
     print("| | " + " | ".join(keys) + " |")

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -33,6 +35,20 @@ class NetHooks {
   virtual void ReleaseClient(ClientState* c) = 0;
   // Ask every shard to stop (SHUTDOWN); `exit_code` for the process.
   virtual void RequestShutdown(int exit_code) = 0;
+
+  // File I/O that must not block the loop (snapshot writes, fsyncs, renames): submitted to
+  // the shard's ring, never performed inside the call. `done(res)` runs later on this shard's
+  // thread, exactly once, with the operation's result: bytes written (possibly fewer than
+  // asked: the caller writes the rest), 0, or -errno. The caller keeps the buffer and the path
+  // strings alive and unchanged until `done` ran. If the loop stops first, `done` never runs.
+  using FileDone = std::function<void(int res)>;
+  // pwrite(fd, data, len, offset).
+  virtual void SubmitFileWrite(int fd, const char* data, size_t len, uint64_t offset,
+                               FileDone done) = 0;
+  // fdatasync(fd), or fsync(fd) when !datasync (a directory's, to make a rename durable).
+  virtual void SubmitFileSync(int fd, bool datasync, FileDone done) = 0;
+  // rename(from, to).
+  virtual void SubmitRename(const char* from, const char* to, FileDone done) = 0;
 };
 
 enum ShutdownFlag : uint32_t {

@@ -368,6 +368,7 @@ void Shard::RunTask(Task* t) {
 void Shard::Execute(Task* t) {
   uint64_t appended = aof_ ? aof_->appended_bytes() : 0;
   t->RunOnTarget(*this);
+  if (t->kept) return;  // whoever kept it calls ReturnTask (never from inside RunOnTarget)
   t->returning = true;
   if (t->origin == id_) {
     t->CompleteOnOrigin(*this);
@@ -383,6 +384,18 @@ void Shard::Execute(Task* t) {
     outbox_[t->origin].Push(t);
     ++outbox_pending_;
   }
+}
+
+void Shard::ReturnTask(Task* t) {
+  t->kept = false;
+  t->returning = true;
+  if (t->origin == id_) {
+    t->CompleteOnOrigin(*this);
+    delete t;
+    return;
+  }
+  outbox_[t->origin].Push(t);
+  ++outbox_pending_;
 }
 
 void Shard::ReleaseParked(uint64_t durable_id) {

@@ -137,6 +137,9 @@ class Shard {
   // Handles a batch that arrived in the inbox: runs tasks bound here and queues them back,
   // completes tasks that came home.
   void Receive(Task* head);
+  // Sends home a task whose RunOnTarget kept it (Task::kept) here: completes it at once if
+  // it is our own, else queues it for its origin.
+  void ReturnTask(Task* t);
 
   // --- shard locks (engine/shard_lock.h) ---
   // The atomic operation holding this shard, or 0.

@@ -20,14 +20,15 @@ namespace {
 constexpr size_t kChunkBytes = 256 * 1024;
 constexpr char kOpSelectDb = static_cast<char>(0xFE);
 
-// A chunk on its way to the coordinator, and its acknowledgement on the way back.
+// A chunk on its way to the coordinator, and its acknowledgement on the way back -- which
+// leaves only once the chunk's bytes are written (the coordinator keeps the task meanwhile).
 class ChunkTask final : public Task {
  public:
   ChunkTask(std::shared_ptr<ShardSnapshot> snap, std::string data, bool last)
       : snap_(std::move(snap)), data_(std::move(data)), last_(last) {}
   void RunOnTarget(Shard& coordinator) override {
     SnapshotJob& job = *snap_->job();
-    if (!job.failed) job.Write(data_);
+    kept = job.Write(coordinator, std::move(data_), this);
     std::string().swap(data_);
     if (last_ && ++job.shards_done == job.nshards) job.Finish(coordinator);
   }
@@ -42,6 +43,7 @@ class ChunkTask final : public Task {
   bool last_;
 };
 
+// For SaveSnapshotSync, which runs with no loop.
 bool WriteAll(int fd, std::string_view data, uint64_t offset) {
   while (!data.empty()) {
     ssize_t w = pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
@@ -62,6 +64,15 @@ std::string DirOf(const std::string& path) {
 
 // --- SnapshotJob (coordinator) ---------------------------------------------------------------
 
+SnapshotJob::~SnapshotJob() {
+  // Abandoned before it finished (the server stopped mid-job): no temp file stays behind.
+  if (dir_fd_ >= 0) close(dir_fd_);
+  if (fd >= 0) {
+    close(fd);
+    unlink(tmp_path.c_str());
+  }
+}
+
 bool SnapshotJob::Open() {
   fd = open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
@@ -72,25 +83,63 @@ bool SnapshotJob::Open() {
     writer = RdbWriter(rdb);
     RdbAux aux;
     aux.aof_base = kind == Kind::kRewrite;
-    writer.Begin(aux);
-    Write("");
+    writer.Begin(aux);  // drained with the first chunk
   }
-  return !failed;
+  return true;
 }
 
-void SnapshotJob::Write(std::string_view data) {
-  if (failed) return;
+bool SnapshotJob::Write(Shard& c, std::string data, Task* ack) {
+  if (failed || stage_ != Stage::kWriting) return false;
   std::string out;
   if (format == SnapshotFormat::kRdb) {
     if (!data.empty()) writer.AppendEncoded(data);
+    std::string().swap(data);
     writer.Drain(&out);
-    data = out;
+  } else {
+    out = std::move(data);
   }
-  if (!WriteAll(fd, data, bytes)) {
-    Fail(std::string("Write error saving DB on disk: ") + strerror(errno));
-    return;
+  if (out.empty()) return false;
+  PendingWrite& w = writes_.emplace_back();
+  w.data = std::move(out);
+  w.offset = bytes;
+  w.ack = ack;
+  bytes += w.data.size();
+  SubmitWrite(c, &w);
+  return ack != nullptr;
+}
+
+void SnapshotJob::SubmitWrite(Shard& c, PendingWrite* w) {
+  ++io_in_flight_;
+  c.net()->SubmitFileWrite(
+      fd, w->data.data() + w->written, w->data.size() - w->written, w->offset + w->written,
+      [self = shared_from_this(), &c, w](int res) { self->OnWritten(c, w, res); });
+}
+
+void SnapshotJob::OnWritten(Shard& c, PendingWrite* w, int res) {
+  --io_in_flight_;
+  if (res == -EINTR || res == -EAGAIN) res = 0;  // nothing written: try again
+  if (res < 0) {
+    Fail(std::string("Write error saving DB on disk: ") + strerror(-res));
+  } else {
+    w->written += static_cast<size_t>(res);
+    if (w->written < w->data.size() && !failed) {  // short write (a filling disk): the rest
+      w->stalls = res == 0 ? w->stalls + 1 : 0;
+      if (w->stalls > 16) {
+        Fail("Write error saving DB on disk: no progress writing the file");
+      } else {
+        SubmitWrite(c, w);
+        return;
+      }
+    }
   }
-  bytes += data.size();
+  Task* ack = w->ack;
+  for (auto it = writes_.begin(); it != writes_.end(); ++it)
+    if (&*it == w) {
+      writes_.erase(it);
+      break;
+    }
+  if (ack) c.ReturnTask(ack);
+  Advance(c);
 }
 
 void SnapshotJob::Fail(const std::string& why) {
@@ -99,23 +148,73 @@ void SnapshotJob::Fail(const std::string& why) {
   error = why;
 }
 
-void SnapshotJob::Finish(Shard& coordinator) {
+void SnapshotJob::Finish(Shard& c) {
+  finishing_ = true;
   if (!failed && format == SnapshotFormat::kRdb) {
     writer.Finish();
-    Write("");
+    Write(c, std::string(), nullptr);
   }
-  if (!failed && fdatasync(fd) < 0) Fail(std::string("fsync error: ") + strerror(errno));
+  Advance(c);
+}
+
+void SnapshotJob::Advance(Shard& c) {
+  if (!finishing_ || io_in_flight_ > 0 || stage_ == Stage::kDone) return;
+  if (failed) return Done(c);
+  auto self = shared_from_this();
+  switch (stage_) {
+    case Stage::kWriting:
+      stage_ = Stage::kSyncing;
+      ++io_in_flight_;
+      c.net()->SubmitFileSync(fd, /*datasync=*/true, [self, &c](int res) {
+        --self->io_in_flight_;
+        if (res < 0) self->Fail(std::string("fsync error: ") + strerror(-res));
+        self->Advance(c);
+      });
+      return;
+    case Stage::kSyncing:
+      close(fd);
+      fd = -1;
+      stage_ = Stage::kRenaming;
+      ++io_in_flight_;
+      c.net()->SubmitRename(tmp_path.c_str(), final_path.c_str(), [self, &c](int res) {
+        --self->io_in_flight_;
+        if (res < 0)
+          self->Fail("Error moving temp DB file " + self->tmp_path + " on the final destination " +
+                     self->final_path + ": " + strerror(-res));
+        self->Advance(c);
+      });
+      return;
+    case Stage::kRenaming: {
+      stage_ = Stage::kSyncingDir;
+      std::string dir = DirOf(final_path);
+      dir_fd_ = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (dir_fd_ < 0) {
+        Fail("Can't open directory " + dir + ": " + strerror(errno));
+        return Done(c);
+      }
+      ++io_in_flight_;
+      c.net()->SubmitFileSync(dir_fd_, /*datasync=*/false, [self, &c, dir](int res) {
+        --self->io_in_flight_;
+        close(self->dir_fd_);
+        self->dir_fd_ = -1;
+        if (res < 0) self->Fail("Can't fsync directory " + dir + ": " + strerror(-res));
+        self->Advance(c);
+      });
+      return;
+    }
+    case Stage::kSyncingDir:
+      return Done(c);
+    case Stage::kDone:
+      return;
+  }
+}
+
+void SnapshotJob::Done(Shard& c) {
+  stage_ = Stage::kDone;
   if (fd >= 0) close(fd);
   fd = -1;
-  if (!failed && rename(tmp_path.c_str(), final_path.c_str()) < 0)
-    Fail("Error moving temp DB file " + tmp_path + " on the final destination " + final_path +
-         ": " + strerror(errno));
-  if (!failed) {
-    auto st = aof::SyncDir(DirOf(final_path));
-    if (!st.ok()) Fail(std::string(st.message()));
-  }
   if (failed) unlink(tmp_path.c_str());
-  if (on_done) on_done(coordinator, !failed, error);
+  if (on_done) on_done(c, !failed, error);
 }
 
 // --- ShardSnapshot ---------------------------------------------------------------------------

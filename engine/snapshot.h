@@ -17,17 +17,23 @@
 //
 // Serialized chunks go to one shard, the job's coordinator, which appends them to the file
 // (RDB: header, chunks, EOF + CRC-64; or AOF commands for an AOF base without the RDB
-// preamble), fsyncs it and renames it into place when every shard is done.
+// preamble), fsyncs it and renames it into place when every shard is done. None of that file
+// I/O blocks the coordinator's loop: positioned writes, the fdatasync, the rename and the
+// directory's fsync all go through its ring (NetHooks::SubmitFile*). A chunk is acknowledged
+// to its shard -- which keeps at most two unacknowledged -- only once its write completed, so
+// the memory in flight stays a few chunks per shard however slow the disk.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <memory>
 #include <string>
 
 #include <absl/status/status.h>
 
 #include "engine/command.h"
+#include "engine/task.h"
 #include "persist/rdb.h"
 
 namespace kevy {
@@ -41,7 +47,19 @@ enum class SnapshotFormat : uint8_t { kRdb, kAof };
 
 // One snapshot across all shards; lives on the coordinator (touched only by its thread,
 // except the immutable fields, which shards read).
-struct SnapshotJob {
+//
+// On the coordinator the file goes through these steps, each submitted to its ring and
+// continued from the completion:
+//   writes   every chunk (and the header before the first, the trailer after the last) is
+//            encoded at the next offset and written there; several writes may be in flight;
+//            a short write continues with the rest; the chunk's task goes home when its
+//            bytes are written;
+//   fsync    once every shard shipped its last chunk and no write is in flight;
+//   rename   tmp_path -> final_path;
+//   dir sync fsync of the directory (the rename is durable);
+// then on_done(ok). A failure at any step (the first error's text is kept) waits for the
+// writes in flight, removes the temp file and calls on_done(false).
+struct SnapshotJob : std::enable_shared_from_this<SnapshotJob> {
   enum class Kind : uint8_t { kSave, kRewrite };
   Kind kind = Kind::kSave;
   SnapshotFormat format = SnapshotFormat::kRdb;
@@ -57,20 +75,53 @@ struct SnapshotJob {
   // Coordinator-only state.
   int fd = -1;
   RdbWriter writer;
-  uint64_t bytes = 0;
+  uint64_t bytes = 0;  // bytes handed to the file so far (the next write's offset)
   int shards_done = 0;
   bool failed = false;
   std::string error;
   // Called on the coordinator when the file is in place (ok) or abandoned.
   std::function<void(Shard& coordinator, bool ok, const std::string& error)> on_done;
 
-  // Opens tmp_path and writes the RDB header (coordinator).
+  SnapshotJob() = default;
+  SnapshotJob(const SnapshotJob&) = delete;
+  SnapshotJob& operator=(const SnapshotJob&) = delete;
+  // Closes what is still open; a job dropped before it finished removes its temp file.
+  ~SnapshotJob();
+
+  // Opens tmp_path and prepares the RDB header, which goes out with the first write
+  // (coordinator; only the open() itself is synchronous). False (with `error`) if it failed.
   bool Open();
-  // Appends a chunk (coordinator).
-  void Write(std::string_view bytes);
-  // All shards done: trailer, fsync, rename (coordinator).
+  // Encodes a chunk and submits its write (coordinator). `ack`, if given, is the chunk's task:
+  // it is kept (Task::kept) and sent home when the write completed. Returns whether it kept it.
+  bool Write(Shard& coordinator, std::string data, Task* ack);
+  // A shard shipped its last chunk; after the last shard: trailer, fsync, rename (coordinator).
   void Finish(Shard& coordinator);
   void Fail(const std::string& why);
+
+  // Writes, syncs and renames in flight (tests).
+  int io_in_flight() const { return io_in_flight_; }
+
+ private:
+  struct PendingWrite {
+    std::string data;
+    uint64_t offset = 0;
+    size_t written = 0;
+    int stalls = 0;  // completions in a row that wrote nothing
+    Task* ack = nullptr;
+  };
+  enum class Stage : uint8_t { kWriting, kSyncing, kRenaming, kSyncingDir, kDone };
+
+  void SubmitWrite(Shard& c, PendingWrite* w);
+  void OnWritten(Shard& c, PendingWrite* w, int res);
+  // Moves to the next step when nothing is in flight.
+  void Advance(Shard& c);
+  void Done(Shard& c);
+
+  Stage stage_ = Stage::kWriting;
+  bool finishing_ = false;  // every shard shipped its last chunk
+  int io_in_flight_ = 0;
+  int dir_fd_ = -1;
+  std::list<PendingWrite> writes_;  // stable addresses for the completions
 };
 
 // One shard's part of a snapshot.

@@ -23,6 +23,9 @@ class Task {
   uint16_t origin = 0;
   uint16_t target = 0;
   bool returning = false;  // false: on the way to target; true: on the way back
+  // Set by RunOnTarget when the task cannot go home yet (its work waits for I/O): the target
+  // keeps it and sends it home later with Shard::ReturnTask. Cleared by ReturnTask.
+  bool kept = false;
   // The atomic operation this task belongs to (engine/shard_lock.h), 0 for none. A shard
   // locked by operation X runs only X's tasks and defers the rest until X unlocks it.
   uint64_t tx = 0;

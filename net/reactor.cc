@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
@@ -20,7 +21,8 @@
 namespace kevy {
 
 // A connection: the engine's ClientState plus the socket's buffers and in-flight ops.
-struct Connection : ClientState {
+// Aligned so that its address leaves the low 4 bits of user_data to the Op.
+struct alignas(16) Connection : ClientState {
   std::string in;       // bytes of an unfinished request (only when one straddles recvs)
   size_t need = 0;      // total bytes `in` must reach before a parse can succeed
   std::string sending;  // bytes handed to the kernel by the in-flight send
@@ -44,7 +46,11 @@ constexpr uint16_t kBufGroup = 0;
 constexpr unsigned kRingEntries = 4096;
 constexpr unsigned kCqEntries = 16384;
 
-inline uint64_t Tag(void* p, uint8_t op) { return reinterpret_cast<uint64_t>(p) | op; }
+constexpr uint64_t kOpMask = 15;
+inline uint64_t Tag(Connection* p, uint8_t op) { return reinterpret_cast<uint64_t>(p) | op; }
+inline Connection* ConnOf(uint64_t user_data) {
+  return reinterpret_cast<Connection*>(user_data & ~kOpMask);
+}
 
 std::string FormatAddr(const sockaddr_storage& ss) {
   char ip[INET6_ADDRSTRLEN] = "?";
@@ -231,17 +237,18 @@ void Reactor::Run() {
     io_uring_for_each_cqe(&ring_, head, cqe) {
       ++count;
       uint64_t ud = cqe->user_data;
-      auto op = static_cast<Op>(ud & 7);
+      auto op = static_cast<Op>(ud & kOpMask);
       switch (op) {
         case Op::kAccept: OnAccept(static_cast<int>(ud >> 8), cqe); break;
-        case Op::kRecv: OnRecv(reinterpret_cast<Connection*>(ud & ~uint64_t{7}), cqe); break;
-        case Op::kSend: OnSend(reinterpret_cast<Connection*>(ud & ~uint64_t{7}), cqe->res); break;
+        case Op::kRecv: OnRecv(ConnOf(ud), cqe); break;
+        case Op::kSend: OnSend(ConnOf(ud), cqe->res); break;
         case Op::kWake:
           if (!stopping_) ArmWake();
           break;
         case Op::kTimer: break;
         case Op::kAofWrite: OnAofWrite(cqe->res); break;
         case Op::kAofSync: OnAofSync(cqe->res, (ud >> 8) != 0); break;
+        case Op::kFileIo: OnFileIo(static_cast<uint32_t>(ud >> 8), cqe->res); break;
       }
     }
     io_uring_cq_advance(&ring_, count);
@@ -801,6 +808,53 @@ void Reactor::AofCron() {
     log->unsynced = false;
     log->last_fsync_ms = shard_->now_ms();
   }
+}
+
+}  // namespace kevy
+
+// --- file I/O for the engine (NetHooks) -------------------------------------------------
+
+namespace kevy {
+
+io_uring_sqe* Reactor::FileSqe(NetHooks::FileDone done) {
+  uint32_t index;
+  if (!free_file_ops_.empty()) {
+    index = free_file_ops_.back();
+    free_file_ops_.pop_back();
+    file_ops_[index] = std::move(done);
+  } else {
+    index = static_cast<uint32_t>(file_ops_.size());
+    file_ops_.push_back(std::move(done));
+  }
+  io_uring_sqe* sqe = Sqe();
+  io_uring_sqe_set_data64(sqe, (uint64_t{index} << 8) | static_cast<uint8_t>(Op::kFileIo));
+  return sqe;
+}
+
+void Reactor::SubmitFileWrite(int fd, const char* data, size_t len, uint64_t offset,
+                              FileDone done) {
+  io_uring_sqe* sqe = FileSqe(std::move(done));
+  // One SQE carries at most 2^31 bytes' worth in practice; the caller continues a short write.
+  len = std::min<size_t>(len, size_t{1} << 30);
+  io_uring_prep_write(sqe, fd, data, static_cast<unsigned>(len), offset);
+}
+
+void Reactor::SubmitFileSync(int fd, bool datasync, FileDone done) {
+  io_uring_sqe* sqe = FileSqe(std::move(done));
+  io_uring_prep_fsync(sqe, fd, datasync ? IORING_FSYNC_DATASYNC : 0);
+}
+
+void Reactor::SubmitRename(const char* from, const char* to, FileDone done) {
+  io_uring_sqe* sqe = FileSqe(std::move(done));
+  io_uring_prep_renameat(sqe, AT_FDCWD, from, AT_FDCWD, to, 0);
+}
+
+void Reactor::OnFileIo(uint32_t index, int res) {
+  // Taken out first: the callback may submit the next op, which may reuse the index.
+  NetHooks::FileDone done = std::move(file_ops_[index]);
+  file_ops_[index] = nullptr;
+  free_file_ops_.push_back(index);
+  if (done) done(res);
 }
 
 }  // namespace kevy

@@ -45,13 +45,20 @@ class Reactor final : public NetHooks {
   void CloseClient(ClientState* c) override;
   void ReleaseClient(ClientState* c) override;
   void RequestShutdown(int exit_code) override;
+  void SubmitFileWrite(int fd, const char* data, size_t len, uint64_t offset,
+                       FileDone done) override;
+  void SubmitFileSync(int fd, bool datasync, FileDone done) override;
+  void SubmitRename(const char* from, const char* to, FileDone done) override;
 
   // Called on shutdown by the server to wake every loop.
   static void WakeAll(const std::vector<Inbox*>& inboxes);
 
  private:
+  // The low 4 bits of an SQE's user_data; the rest is a Connection* (16-byte aligned) or an
+  // index.
   enum class Op : uint8_t { kAccept = 1, kRecv = 2, kSend = 3, kWake = 4, kTimer = 5,
-                          kAofWrite = 6, kAofSync = 7 };
+                          kAofWrite = 6, kAofSync = 7,
+                          kFileIo = 8 };  // NetHooks::SubmitFile*: index into file_ops_
 
   io_uring_sqe* Sqe();
   void ArmAccept(size_t i);
@@ -86,6 +93,10 @@ class Reactor final : public NetHooks {
   void HoldForAof(Connection* c);
   void FlushAofOnExit();
 
+  // NetHooks file I/O (snapshot files): the completion callbacks of the ops in flight.
+  io_uring_sqe* FileSqe(NetHooks::FileDone done);
+  void OnFileIo(uint32_t index, int res);
+
   Shard* shard_;
   std::vector<Inbox*> inboxes_;
   std::vector<int> listen_fds_;
@@ -112,6 +123,8 @@ class Reactor final : public NetHooks {
   ParserLimits limits_;
   ArgList args_;  // scratch
   std::vector<Connection*> conns_;
+  std::vector<NetHooks::FileDone> file_ops_;  // by index; empty = free
+  std::vector<uint32_t> free_file_ops_;
 };
 
 }  // namespace kevy

@@ -2,6 +2,10 @@
 
 #include "engine/local_driver.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
 #include <stdexcept>
 
 namespace kevy::test {
@@ -48,7 +52,11 @@ int TestEngine::NewClient(int shard) {
 }
 
 void TestEngine::Pump() {
-  PumpShards(server_->shards);
+  for (;;) {
+    PumpShards(server_->shards);
+    if (hold_io_ || io_.empty()) break;
+    while (!hold_io_ && !io_.empty()) CompleteIo(0);
+  }
   for (auto& s : shards_) s->dirty().clear();
   for (auto& c : clients_)
     if (c) c->dirty = false;
@@ -117,6 +125,66 @@ void TestEngine::CloseClient(ClientState* c) {
 void TestEngine::ReleaseClient(ClientState* c) { shards_[c->shard]->RemoveClient(c); }
 
 void TestEngine::RequestShutdown(int) { shutdown_ = true; }
+
+bool TestEngine::StepSnapshots() {
+  bool any = false;
+  for (auto& s : shards_) {
+    if (!s->snapshot_active()) continue;
+    any = true;
+    s->SnapshotStep();
+  }
+  Pump();
+  return any;
+}
+
+void TestEngine::SubmitFileWrite(int fd, const char* data, size_t len, uint64_t offset,
+                                 FileDone done) {
+  FileOp op;
+  op.kind = FileOp::kWrite;
+  op.fd = fd;
+  op.data = data;
+  op.len = len;
+  op.offset = offset;
+  op.done = std::move(done);
+  io_.push_back(std::move(op));
+}
+
+void TestEngine::SubmitFileSync(int fd, bool datasync, FileDone done) {
+  FileOp op;
+  op.kind = FileOp::kSync;
+  op.fd = fd;
+  op.datasync = datasync;
+  op.done = std::move(done);
+  io_.push_back(std::move(op));
+}
+
+void TestEngine::SubmitRename(const char* from, const char* to, FileDone done) {
+  FileOp op;
+  op.kind = FileOp::kRename;
+  op.from = from;
+  op.to = to;
+  op.done = std::move(done);
+  io_.push_back(std::move(op));
+}
+
+void TestEngine::CompleteIo(size_t i, std::optional<int> forced_res) {
+  if (i >= io_.size()) throw std::runtime_error("no such pending file op");
+  FileOp op = std::move(io_[i]);
+  io_.erase(io_.begin() + static_cast<std::ptrdiff_t>(i));
+  int res = 0;
+  if (forced_res && *forced_res < 0) {
+    res = *forced_res;
+  } else if (op.kind == FileOp::kWrite) {
+    size_t n = forced_res ? std::min(op.len, static_cast<size_t>(*forced_res)) : op.len;
+    ssize_t w = pwrite(op.fd, op.data, n, static_cast<off_t>(op.offset));
+    res = w < 0 ? -errno : static_cast<int>(w);
+  } else if (op.kind == FileOp::kSync) {
+    res = (op.datasync ? fdatasync(op.fd) : fsync(op.fd)) < 0 ? -errno : 0;
+  } else {
+    res = rename(op.from.c_str(), op.to.c_str()) < 0 ? -errno : 0;
+  }
+  op.done(res);
+}
 
 void Send(TestEngine& e, int client, std::vector<std::string> cmd) {
   ArgList args;

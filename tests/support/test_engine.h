@@ -7,7 +7,9 @@
 // inbox is a direct call -- so routing, fan-out and reply order are exercised for real.
 #pragma once
 
+#include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,10 +50,39 @@ class TestEngine : public NetHooks {
 
   bool shutdown_requested() const { return shutdown_; }
 
+  // One budgeted step of every shard's snapshot in progress (BGSAVE, BGREWRITEAOF: the
+  // server's loops step them between requests), then Pump(). Returns whether a shard had one.
+  bool StepSnapshots();
+
+  // File I/O (NetHooks::SubmitFile*): ops are queued, and Pump() performs them for real in
+  // submission order and reports their results -- unless held (HoldIo(true)), when they wait
+  // for the test to complete them one by one with CompleteIo.
+  struct FileOp {
+    enum Kind { kWrite, kSync, kRename };
+    Kind kind = kWrite;
+    int fd = -1;
+    const char* data = nullptr;
+    size_t len = 0;
+    uint64_t offset = 0;
+    bool datasync = false;
+    std::string from, to;
+    FileDone done;
+  };
+  void HoldIo(bool hold) { hold_io_ = hold; }
+  const std::deque<FileOp>& pending_io() const { return io_; }
+  // Completes pending op `i`: performs it and reports its result; or, with `forced_res`,
+  // reports that instead (a write then performs only that many bytes; a negative result,
+  // -errno, performs nothing). The completion may queue further ops.
+  void CompleteIo(size_t i = 0, std::optional<int> forced_res = std::nullopt);
+
   // NetHooks
   void CloseClient(ClientState* c) override;
   void ReleaseClient(ClientState* c) override;
   void RequestShutdown(int exit_code) override;
+  void SubmitFileWrite(int fd, const char* data, size_t len, uint64_t offset,
+                       FileDone done) override;
+  void SubmitFileSync(int fd, bool datasync, FileDone done) override;
+  void SubmitRename(const char* from, const char* to, FileDone done) override;
 
  private:
   std::unique_ptr<ServerState> server_;
@@ -59,6 +90,8 @@ class TestEngine : public NetHooks {
   std::vector<std::unique_ptr<ClientState>> clients_;
   int64_t now_ms_;
   bool shutdown_ = false;
+  bool hold_io_ = false;
+  std::deque<FileOp> io_;
 };
 
 // Helpers for tests that interleave clients by hand:
