@@ -114,6 +114,10 @@ struct ServerState {
     // -MISCONF (Redis's writeCommandsDeniedByDiskError). Kept by the persistence cron.
     std::atomic<bool> deny_writes_rdb{false};
     std::atomic<uint64_t> truncated_files{0};
+    // The running snapshot's progress (INFO current_save_keys_total / _processed): keys at
+    // the cut, and keys serialized so far (added by each shard per chunk).
+    std::atomic<uint64_t> save_keys_total{0};
+    std::atomic<uint64_t> save_keys_processed{0};
   } persist;
 
  private:

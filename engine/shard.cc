@@ -439,7 +439,12 @@ void Shard::PropagateKeyState(int db, std::string_view key) {
 
 void Shard::StartSnapshot(std::shared_ptr<SnapshotJob> job) {
   snapshot_ = std::make_shared<ShardSnapshot>(*this, std::move(job));
-  for (auto& d : dbs_) d->set_snapshot(snapshot_.get());
+  uint64_t keys = 0;
+  for (auto& d : dbs_) {
+    d->set_snapshot(snapshot_.get());
+    keys += d->size();
+  }
+  server_->persist.save_keys_total.fetch_add(keys, std::memory_order_relaxed);
   stats_.dirty_at_cut = stats_.dirty;
 }
 

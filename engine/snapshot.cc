@@ -245,6 +245,7 @@ void ShardSnapshot::Emit(int db_index, const Entry& e) {
     }
     last_db_ = db_index;
   }
+  ++emitted_;
   if (job_->format == SnapshotFormat::kRdb) {
     RdbAppendEntry(e.key, e.value, e.expire_at_ms, job_->rdb, &buf_);
   } else {
@@ -254,6 +255,8 @@ void ShardSnapshot::Emit(int db_index, const Entry& e) {
 }
 
 void ShardSnapshot::Ship(bool last) {
+  shard_.server().persist.save_keys_processed.fetch_add(emitted_, std::memory_order_relaxed);
+  emitted_ = 0;
   auto* t = new ChunkTask(shared_from_this(), std::move(buf_), last);
   buf_.clear();
   last_db_ = -1;

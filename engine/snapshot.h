@@ -159,6 +159,7 @@ class ShardSnapshot : public std::enable_shared_from_this<ShardSnapshot> {
   bool scan_done_ = false;
   bool finished_ = false;  // the last chunk was shipped
   int in_flight_ = 0;
+  uint64_t emitted_ = 0;  // entries serialized since the last chunk (INFO's progress)
 };
 
 // SAVE on shutdown: the whole keyspace into `path` (via a temp file, fsynced, renamed), from

@@ -120,6 +120,8 @@ std::shared_ptr<SnapshotJob> NewJob(Shard& o, SnapshotJob::Kind kind) {
   job->nshards = o.server().num_shards();
   job->rdb = RdbOptions::FromConfig(o.config());
   job->start_ms = Shard::WallMs();
+  P(o).save_keys_total = 0;  // each shard adds its keys at the cut
+  P(o).save_keys_processed = 0;
   return job;
 }
 

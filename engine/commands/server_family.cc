@@ -406,8 +406,10 @@ std::string FormatInfo(Shard& origin, uint32_t sections, std::vector<InfoPart>& 
     Line(&s, "current_cow_size", 0);
     Line(&s, "current_cow_size_age", 0);
     Line(&s, "current_fork_perc", "0.00");
-    Line(&s, "current_save_keys_processed", 0);
-    Line(&s, "current_save_keys_total", 0);
+    Line(&s, "current_save_keys_processed",
+         static_cast<int64_t>(bgsave || rewrite ? p.save_keys_processed.load() : 0));
+    Line(&s, "current_save_keys_total",
+         static_cast<int64_t>(bgsave || rewrite ? p.save_keys_total.load() : 0));
     Line(&s, "rdb_changes_since_last_save", static_cast<int64_t>(st.dirty - st.dirty_saved));
     Line(&s, "rdb_bgsave_in_progress", bgsave ? 1 : 0);
     Line(&s, "rdb_last_save_time", lastsave);

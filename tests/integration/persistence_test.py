@@ -887,6 +887,35 @@ class RewriteAndSnapshotTest(CompatBase):
     def test_save_1_shard(self):
         self.save(1, "SAVE")
 
+    def test_save_progress_in_info(self):
+        """current_save_keys_total / _processed while a BGSAVE and a BGREWRITEAOF run."""
+        tmp = self.mkdtemp()
+        srv = self.kevy(tmp, shards=2)
+        c = srv.client()
+        n = 400000
+        lines = "".join(f"SET key:{i} {'v' * 32}\r\n" for i in range(n)).encode()
+        subprocess.run(["redis-cli", "-p", str(srv.port), "--pipe"], input=lines, check=True,
+                       stdout=subprocess.DEVNULL)
+        self.assertEqual(c.dbsize(), n)
+        for start, flag in ((c.bgsave, "rdb_bgsave_in_progress"),
+                            (c.bgrewriteaof, "aof_rewrite_in_progress")):
+            start()
+            seen = []
+            while True:
+                info = c.info("persistence")
+                if not info[flag]:
+                    break
+                seen.append((info["current_save_keys_total"], info["current_save_keys_processed"]))
+            self.assertTrue(seen, f"{flag} never seen running")
+            for total, done in seen:
+                self.assertIn(total, (0, n))  # 0 only in the instant before the cut
+                self.assertLessEqual(done, total)
+            self.assertEqual(max(t for t, _ in seen), n)
+            self.assertEqual([d for _, d in seen], sorted(d for _, d in seen))  # only grows
+            info = c.info("persistence")
+            self.assertEqual((info["current_save_keys_total"],
+                              info["current_save_keys_processed"]), (0, 0))
+
     def test_debug_reload_and_debug_object(self):
         tmp = self.mkdtemp()
         srv = self.kevy(tmp, shards=4, appendonly=False)
