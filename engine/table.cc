@@ -137,6 +137,32 @@ void Table::Insert(Entry* e) {
   ++used_[t];
 }
 
+Entry* Table::InsertIfAbsent(Entry* e) {
+  RehashIfNeeded();
+  const uint64_t hash = e->hash;
+  for (int t = 0; t < 2; ++t) {
+    if (!buckets_[t]) continue;
+    for (Entry* x = buckets_[t][hash & Mask(exp_[t])]; x; x = x->next)
+      if (x->hash == hash && x->key == e->key) return x;
+    if (!rehashing()) break;
+  }
+  MaybeExpand();
+  const int t = rehashing() ? 1 : 0;
+  Entry** head = &buckets_[t][hash & Mask(exp_[t])];
+  e->next = *head;
+  *head = e;
+  ++used_[t];
+  return nullptr;
+}
+
+void Table::Reserve(size_t n) {
+  if (size() != 0 || n <= Buckets(0)) return;
+  // Past 2^31 buckets a hint is not believable (each key takes bytes of the file anyway).
+  if (n > (size_t{1} << 31)) n = size_t{1} << 31;
+  Clear();
+  Expand(n);
+}
+
 Entry* Table::Unlink(std::string_view key, uint64_t hash) {
   if (size() == 0) return nullptr;
   RehashIfNeeded();
