@@ -51,10 +51,11 @@ class Db {
   // seconds before `now_ms` (the file's IDLE, else 0).
   Entry* InsertLoaded(std::string_view key, Value v, int64_t expire_ms, int64_t idle_s,
                       int64_t now_ms);
-  // The start-up loader's InsertLoaded: takes the key (hash = HashKey(key)) and the value,
-  // unless the key is present -- then returns false and leaves both alone. One chain walk.
-  bool InsertLoadedIfAbsent(std::string& key, uint64_t hash, Value& v, int64_t expire_ms,
-                            int64_t idle_s, int64_t now_ms);
+  // The start-up loader's InsertLoaded: takes the key (hash = HashKey(key)) and the value
+  // into a new entry, unless the key is present -- then returns nullptr and leaves both
+  // alone. One chain walk.
+  Entry* InsertLoadedIfAbsent(std::string& key, uint64_t hash, Value& v, int64_t expire_ms,
+                              int64_t idle_s, int64_t now_ms);
   // Sizes an empty Db for n keys (the RDB's RESIZEDB hint); see Table::Reserve.
   void Reserve(size_t n) { table_.Reserve(n); }
   // Start fetching the bucket of `hash`, then its chain's first entry (a loader pipelines

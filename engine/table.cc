@@ -2,6 +2,7 @@
 #include "engine/table.h"
 
 #include <absl/hash/hash.h>
+#include <sys/mman.h>
 
 #include <cstdlib>
 #include <utility>
@@ -9,6 +10,26 @@
 namespace kevy {
 
 uint64_t HashKey(std::string_view key) { return absl::Hash<std::string_view>{}(key); }
+
+namespace {
+
+// A zeroed bucket array. A large one is a fresh mapping of its own (glibc maps big blocks)
+// that inserts will touch all over: huge pages for it where the kernel gives them on
+// request (transparent_hugepage=madvise), instead of a page fault per 4 KiB as it fills.
+Entry** AllocBuckets(size_t n) {
+  auto** b = static_cast<Entry**>(calloc(n, sizeof(Entry*)));
+  if (!b) abort();
+  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+  const size_t bytes = n * sizeof(Entry*);
+  if (bytes >= 2 * kHuge) {
+    const uintptr_t lo = (reinterpret_cast<uintptr_t>(b) + kHuge - 1) & ~(kHuge - 1);
+    const uintptr_t hi = (reinterpret_cast<uintptr_t>(b) + bytes) & ~(kHuge - 1);
+    if (hi > lo) madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);
+  }
+  return b;
+}
+
+}  // namespace
 
 Table::~Table() {
   Clear();
@@ -62,8 +83,7 @@ Entry* Table::Find(std::string_view key, uint64_t hash) {
 void Table::Expand(size_t size) {
   uint8_t exp = 2;
   while ((size_t{1} << exp) < size) ++exp;
-  auto** b = static_cast<Entry**>(calloc(size_t{1} << exp, sizeof(Entry*)));
-  if (!b) abort();
+  Entry** b = AllocBuckets(size_t{1} << exp);
   if (!buckets_[0]) {
     buckets_[0] = b;
     exp_[0] = exp;

@@ -1,8 +1,12 @@
 // LoadSink: where start-up loading puts the keys RdbLoader decodes -- each shard's Dbs.
 //
-// Two costs dominate a load once decoding is cheap: the cache misses of the hash table
-// (the bucket, then the chain's first entry, both cold in a table of millions) and the
-// allocator touching fresh memory. So:
+// Two costs dominate a load once decoding is cheap: the allocator touching fresh memory
+// (a page fault per 4 KiB -- tens of microseconds each in a virtual machine) and the cache
+// misses of the hash table (the bucket, then the chain's first entry, both cold in a table
+// of millions). So:
+//   - the threads that load (LoadRdbBuffer's own thread, the workers) allocate from glibc
+//     arenas whose heaps they turn to transparent huge pages (2 MiB a fault) when the
+//     kernel allows it on request -- see load_sink.cc;
 //   - keys are inserted a few behind their arrival: each key's bucket is prefetched when it
 //     comes, its chain's first entry halfway, and it is linked last (PipelinedInserter);
 //   - with workers > 0, decoding (the caller's thread) and inserting overlap: the keys go in

@@ -2,12 +2,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <thread>
 
 #include "engine/local_driver.h"
 #include "engine/log.h"
@@ -57,9 +59,10 @@ class MappedFile {
 
 }  // namespace
 
-absl::Status LoadRdbBuffer(ServerState& st, std::string_view data, const std::string& name,
-                           bool drop_expired, LoadReport* report, size_t* consumed,
-                           int workers) {
+namespace {
+
+absl::Status LoadRdbHere(ServerState& st, std::string_view data, const std::string& name,
+                         bool drop_expired, LoadReport* report, size_t* consumed, int workers) {
   RdbLoader loader(RdbOptions::FromConfig(st.config));
   const int64_t now = Shard::WallMs();
   const int ndbs = st.shards[0]->num_dbs();
@@ -91,6 +94,22 @@ absl::Status LoadRdbBuffer(ServerState& st, std::string_view data, const std::st
   if (!s.ok())
     return absl::DataLossError("Error loading " + name + ": " + std::string(s.message()));
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status LoadRdbBuffer(ServerState& st, std::string_view data, const std::string& name,
+                           bool drop_expired, LoadReport* report, size_t* consumed,
+                           int workers) {
+  // On a thread of its own, so that what the load allocates comes from a malloc arena that
+  // can have huge pages (persist/load_sink.cc; the main thread's arena cannot).
+  absl::Status s;
+  std::thread t([&] {
+    pthread_setname_np(pthread_self(), "kevy-load");
+    s = LoadRdbHere(st, data, name, drop_expired, report, consumed, workers);
+  });
+  t.join();
+  return s;
 }
 
 absl::Status ReplayAofFile(ServerState& st, const std::string& path, const std::string& name,

@@ -8,6 +8,9 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <map>
 #include <string>
 #include <tuple>
@@ -306,6 +309,46 @@ TEST_CASE("loader: of duplicates found by different workers, the first in the fi
       auto s = Load(dst, file, true, workers);
       CHECK(Message(s) ==
             "Error loading dump.rdb: RDB has duplicated key '" + (a_first ? a : b) + "' in DB 0");
+    }
+  }
+}
+
+TEST_CASE("loader: loaded keys live in memory that may take huge pages", "[loader]") {
+  std::string mode;
+  if (FILE* f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r")) {
+    char buf[128] = {};
+    mode.assign(buf, fread(buf, 1, sizeof(buf) - 1, f));
+    fclose(f);
+  }
+  if (mode.find("[madvise]") == std::string::npos && mode.find("[always]") == std::string::npos) {
+    WARN("transparent huge pages are off here: skipped");
+    return;
+  }
+  for (int workers : {0, 2}) {
+    INFO("workers " << workers);
+    TestEngine dst(2);
+    REQUIRE(Load(dst, Strings(0, 20000), true, workers).ok());
+    for (const char* key : {"p0", "p19999"}) {
+      Entry* e = dst.shard(dst.server().slots.ShardOf(key)).db(0).FindRaw(key);
+      REQUIRE(e != nullptr);
+      // The mapping that holds the entry is an arena heap advised for huge pages.
+      const auto at = reinterpret_cast<uintptr_t>(e);
+      FILE* f = fopen("/proc/self/smaps", "r");
+      REQUIRE(f != nullptr);
+      char line[512];
+      bool inside = false, found = false, eligible = false;
+      while (fgets(line, sizeof(line), f)) {
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {  // a mapping's first line
+          inside = lo <= at && at < hi;
+          found |= inside;
+          continue;
+        }
+        if (inside && strncmp(line, "THPeligible:", 12) == 0) eligible = atoi(line + 12) == 1;
+      }
+      fclose(f);
+      CHECK(found);
+      CHECK(eligible);
     }
   }
 }
