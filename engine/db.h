@@ -58,6 +58,8 @@ class Db {
                               int64_t idle_s, int64_t now_ms);
   // Sizes an empty Db for n keys (the RDB's RESIZEDB hint); see Table::Reserve.
   void Reserve(size_t n) { table_.Reserve(n); }
+  // Completes a rehash the table started (a loader without a size hint grows it as it goes).
+  void FinishRehash() { table_.RehashAll(); }
   // Start fetching the bucket of `hash`, then its chain's first entry (a loader pipelines
   // its inserts with these; see Table::Prefetch).
   void Prefetch(uint64_t hash) const { table_.Prefetch(hash); }

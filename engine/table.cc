@@ -147,6 +147,37 @@ bool Table::RehashStep(int n) {
   return true;
 }
 
+void Table::RehashAll() {
+  if (!rehashing()) return;
+  const size_t n0 = Buckets(0), m1 = Mask(exp_[1]);
+  constexpr size_t kAhead = 16;  // buckets: entries fetched at +16, their new bucket at +8
+  for (size_t i = static_cast<size_t>(rehash_idx_); i < n0; ++i) {
+    if (i + kAhead < n0)
+      if (const Entry* p = buckets_[0][i + kAhead]) __builtin_prefetch(p);
+    if (i + kAhead / 2 < n0)
+      if (const Entry* p = buckets_[0][i + kAhead / 2])
+        __builtin_prefetch(&buckets_[1][p->hash & m1], 1);
+    for (Entry* e = buckets_[0][i]; e;) {
+      Entry* next = e->next;
+      const size_t idx = e->hash & m1;
+      e->next = buckets_[1][idx];
+      buckets_[1][idx] = e;
+      --used_[0];
+      ++used_[1];
+      e = next;
+    }
+    buckets_[0][i] = nullptr;
+  }
+  free(buckets_[0]);
+  buckets_[0] = buckets_[1];
+  exp_[0] = exp_[1];
+  used_[0] = used_[1];
+  buckets_[1] = nullptr;
+  exp_[1] = 0;
+  used_[1] = 0;
+  rehash_idx_ = -1;
+}
+
 void Table::Insert(Entry* e) {
   RehashIfNeeded();
   MaybeExpand();

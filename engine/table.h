@@ -83,6 +83,9 @@ class Table {
 
   // Moves up to n buckets of an ongoing rehash. Returns true if more work remains.
   bool RehashStep(int n);
+  // Completes an ongoing rehash at once, prefetching ahead (a bulk load, which would
+  // otherwise pay a cache miss per moved entry, one bucket per insert).
+  void RehashAll();
   bool rehashing() const { return rehash_idx_ >= 0; }
   // Shrinks the table if it is very sparse (called from the shard's cron).
   void MaybeShrink();

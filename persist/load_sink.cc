@@ -178,8 +178,12 @@ class LoadSink::Inserter {
     --count_;
     Entry* e = s.db->InsertLoadedIfAbsent(s.k.key, s.hash, s.k.value, s.k.expire_ms,
                                           s.k.lru_idle, now_ms_);
-    if (e) t_huge_pages.Note(e);
-    if (!e) {
+    if (e) {
+      t_huge_pages.Note(e);
+      // A file without RESIZEDB (kevy's own snapshots) grows the table as it loads: finish
+      // each rehash at once instead of a cold bucket per later insert.
+      s.db->FinishRehash();
+    } else {
       failed_ = true;
       error_ = absl::AlreadyExistsError("RDB has duplicated key '" + s.k.key + "' in DB " +
                                         std::to_string(s.k.db));

@@ -391,6 +391,25 @@ TEST_CASE("table: InsertIfAbsent links new keys once, across growth and rehash",
   for (auto& [k, n] : seen) CHECK(n == 1);
 }
 
+TEST_CASE("table: RehashAll completes a rehash at once, wherever it stood", "[table]") {
+  for (int steps : {0, 1, 7, 100}) {
+    Table t;
+    for (int i = 0; i < 4096; ++i) Add(t, Key(i));
+    FinishRehash(t);
+    Add(t, Key(4096));  // past 4096 buckets: a rehash starts
+    REQUIRE(t.rehashing());
+    for (int i = 0; i < steps; ++i) t.RehashStep(1);
+    t.RehashAll();
+    CHECK_FALSE(t.rehashing());
+    t.RehashAll();  // nothing to do
+    CHECK(t.size() == 4097u);
+    for (int i = 0; i <= 4096; ++i) REQUIRE(t.Find(Key(i)) != nullptr);
+    auto seen = FullScan(t);
+    CHECK(seen.size() == 4097u);
+    for (auto& [k, n] : seen) CHECK(n == 1);
+  }
+}
+
 TEST_CASE("table: Reserve sizes an empty table so filling it never rehashes", "[table]") {
   Table t;
   t.Reserve(5000);
