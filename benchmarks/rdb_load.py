@@ -56,7 +56,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--cpu", default="0")
     ap.add_argument("--shards", type=int, default=1)
-    args = ap.parse_args()
+    args = ap.parse_intermixed_args()
     specs = args.servers or [
         "kevy=" + os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build",
                                "kevy-server"), "redis=redis-server"]
