@@ -62,6 +62,24 @@ Entry* Db::InsertLoaded(std::string_view key, Value v, int64_t expire_ms, int64_
   return e;
 }
 
+Entry* Db::InsertLoadedIfAbsent(std::string& key, uint64_t hash, Value& v, int64_t expire_ms,
+                                int64_t idle_s, int64_t now_ms) {
+  auto* e = new Entry;
+  e->key.swap(key);
+  e->hash = hash;
+  if (table_.InsertIfAbsent(e)) {
+    e->key.swap(key);
+    delete e;
+    return nullptr;
+  }
+  e->value = std::move(v);
+  if (snap_) MarkNew(e);
+  if (expire_ms >= 0) SetExpire(e, expire_ms);
+  int64_t at = now_ms / 1000 - (idle_s > 0 ? idle_s : 0);
+  e->access_s = static_cast<uint32_t>(at > 0 ? at : 0);
+  return e;
+}
+
 Entry* Db::FindOrCreate(std::string_view key, int64_t now_ms, bool* created) {
   uint64_t hash = HashKey(key);  // once, for the lookup and the insert
   Entry* e = table_.Find(key, hash);

@@ -51,6 +51,19 @@ class Db {
   // seconds before `now_ms` (the file's IDLE, else 0).
   Entry* InsertLoaded(std::string_view key, Value v, int64_t expire_ms, int64_t idle_s,
                       int64_t now_ms);
+  // The start-up loader's InsertLoaded: takes the key (hash = HashKey(key)) and the value
+  // into a new entry, unless the key is present -- then returns nullptr and leaves both
+  // alone. One chain walk.
+  Entry* InsertLoadedIfAbsent(std::string& key, uint64_t hash, Value& v, int64_t expire_ms,
+                              int64_t idle_s, int64_t now_ms);
+  // Sizes an empty Db for n keys (the RDB's RESIZEDB hint); see Table::Reserve.
+  void Reserve(size_t n) { table_.Reserve(n); }
+  // Completes a rehash the table started (a loader without a size hint grows it as it goes).
+  void FinishRehash() { table_.RehashAll(); }
+  // Start fetching the bucket of `hash`, then its chain's first entry (a loader pipelines
+  // its inserts with these; see Table::Prefetch).
+  void Prefetch(uint64_t hash) const { table_.Prefetch(hash); }
+  void PrefetchChain(uint64_t hash) const { table_.PrefetchChain(hash); }
 
   // Removes the key if present (expired or not). Returns true if it was present and live.
   bool Erase(std::string_view key, int64_t now_ms);

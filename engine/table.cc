@@ -2,6 +2,7 @@
 #include "engine/table.h"
 
 #include <absl/hash/hash.h>
+#include <sys/mman.h>
 
 #include <cstdlib>
 #include <utility>
@@ -9,6 +10,26 @@
 namespace kevy {
 
 uint64_t HashKey(std::string_view key) { return absl::Hash<std::string_view>{}(key); }
+
+namespace {
+
+// A zeroed bucket array. A large one is a fresh mapping of its own (glibc maps big blocks)
+// that inserts will touch all over: huge pages for it where the kernel gives them on
+// request (transparent_hugepage=madvise), instead of a page fault per 4 KiB as it fills.
+Entry** AllocBuckets(size_t n) {
+  auto** b = static_cast<Entry**>(calloc(n, sizeof(Entry*)));
+  if (!b) abort();
+  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+  const size_t bytes = n * sizeof(Entry*);
+  if (bytes >= 2 * kHuge) {
+    const uintptr_t lo = (reinterpret_cast<uintptr_t>(b) + kHuge - 1) & ~(kHuge - 1);
+    const uintptr_t hi = (reinterpret_cast<uintptr_t>(b) + bytes) & ~(kHuge - 1);
+    if (hi > lo) madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);
+  }
+  return b;
+}
+
+}  // namespace
 
 Table::~Table() {
   Clear();
@@ -62,8 +83,7 @@ Entry* Table::Find(std::string_view key, uint64_t hash) {
 void Table::Expand(size_t size) {
   uint8_t exp = 2;
   while ((size_t{1} << exp) < size) ++exp;
-  auto** b = static_cast<Entry**>(calloc(size_t{1} << exp, sizeof(Entry*)));
-  if (!b) abort();
+  Entry** b = AllocBuckets(size_t{1} << exp);
   if (!buckets_[0]) {
     buckets_[0] = b;
     exp_[0] = exp;
@@ -127,6 +147,37 @@ bool Table::RehashStep(int n) {
   return true;
 }
 
+void Table::RehashAll() {
+  if (!rehashing()) return;
+  const size_t n0 = Buckets(0), m1 = Mask(exp_[1]);
+  constexpr size_t kAhead = 16;  // buckets: entries fetched at +16, their new bucket at +8
+  for (size_t i = static_cast<size_t>(rehash_idx_); i < n0; ++i) {
+    if (i + kAhead < n0)
+      if (const Entry* p = buckets_[0][i + kAhead]) __builtin_prefetch(p);
+    if (i + kAhead / 2 < n0)
+      if (const Entry* p = buckets_[0][i + kAhead / 2])
+        __builtin_prefetch(&buckets_[1][p->hash & m1], 1);
+    for (Entry* e = buckets_[0][i]; e;) {
+      Entry* next = e->next;
+      const size_t idx = e->hash & m1;
+      e->next = buckets_[1][idx];
+      buckets_[1][idx] = e;
+      --used_[0];
+      ++used_[1];
+      e = next;
+    }
+    buckets_[0][i] = nullptr;
+  }
+  free(buckets_[0]);
+  buckets_[0] = buckets_[1];
+  exp_[0] = exp_[1];
+  used_[0] = used_[1];
+  buckets_[1] = nullptr;
+  exp_[1] = 0;
+  used_[1] = 0;
+  rehash_idx_ = -1;
+}
+
 void Table::Insert(Entry* e) {
   RehashIfNeeded();
   MaybeExpand();
@@ -135,6 +186,32 @@ void Table::Insert(Entry* e) {
   e->next = buckets_[t][idx];
   buckets_[t][idx] = e;
   ++used_[t];
+}
+
+Entry* Table::InsertIfAbsent(Entry* e) {
+  RehashIfNeeded();
+  const uint64_t hash = e->hash;
+  for (int t = 0; t < 2; ++t) {
+    if (!buckets_[t]) continue;
+    for (Entry* x = buckets_[t][hash & Mask(exp_[t])]; x; x = x->next)
+      if (x->hash == hash && x->key == e->key) return x;
+    if (!rehashing()) break;
+  }
+  MaybeExpand();
+  const int t = rehashing() ? 1 : 0;
+  Entry** head = &buckets_[t][hash & Mask(exp_[t])];
+  e->next = *head;
+  *head = e;
+  ++used_[t];
+  return nullptr;
+}
+
+void Table::Reserve(size_t n) {
+  if (size() != 0 || n <= Buckets(0)) return;
+  // Past 2^31 buckets a hint is not believable (each key takes bytes of the file anyway).
+  if (n > (size_t{1} << 31)) n = size_t{1} << 31;
+  Clear();
+  Expand(n);
 }
 
 Entry* Table::Unlink(std::string_view key, uint64_t hash) {

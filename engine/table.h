@@ -49,6 +49,25 @@ class Table {
   Entry* Find(std::string_view key) { return Find(key, HashKey(key)); }
   // Links a new entry (its key must not be present; hash must be HashKey(key)). Owns it.
   void Insert(Entry* e);
+  // Links e unless an entry with its key is present (hash must be HashKey(e->key)): returns
+  // that entry and leaves e alone, else takes e and returns nullptr. One walk of the chain
+  // for both the check and the insert (start-up loading).
+  Entry* InsertIfAbsent(Entry* e);
+  // Sizes an empty table for n entries up front, so filling it never rehashes (the RDB's
+  // RESIZEDB hint). No effect on a table that has entries.
+  void Reserve(size_t n);
+  // Starts fetching the bucket `hash` falls in, ahead of an InsertIfAbsent/Find with it;
+  // PrefetchChain, later, the first entry of its chain (reading the bucket: call it once the
+  // bucket had time to arrive). Hints only -- no effect on the contents.
+  void Prefetch(uint64_t hash) const {
+    const int t = rehashing() ? 1 : 0;
+    if (buckets_[t]) __builtin_prefetch(&buckets_[t][hash & Mask(exp_[t])], 1);
+  }
+  void PrefetchChain(uint64_t hash) const {
+    const int t = rehashing() ? 1 : 0;
+    if (!buckets_[t]) return;
+    if (const Entry* e = buckets_[t][hash & Mask(exp_[t])]) __builtin_prefetch(e);
+  }
   // Unlinks the entry with this key and returns it (caller deletes), or nullptr.
   Entry* Unlink(std::string_view key, uint64_t hash);
   // Deletes every entry.
@@ -64,6 +83,9 @@ class Table {
 
   // Moves up to n buckets of an ongoing rehash. Returns true if more work remains.
   bool RehashStep(int n);
+  // Completes an ongoing rehash at once, prefetching ahead (a bulk load, which would
+  // otherwise pay a cache miss per moved entry, one bucket per insert).
+  void RehashAll();
   bool rehashing() const { return rehash_idx_ >= 0; }
   // Shrinks the table if it is very sparse (called from the shard's cron).
   void MaybeShrink();

@@ -2,17 +2,20 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <thread>
 
 #include "engine/local_driver.h"
 #include "engine/log.h"
 #include "engine/shard.h"
 #include "persist/aof_reader.h"
+#include "persist/load_sink.h"
 #include "persist/rdb.h"
 
 namespace kevy {
@@ -56,11 +59,20 @@ class MappedFile {
 
 }  // namespace
 
-absl::Status LoadRdbBuffer(ServerState& st, std::string_view data, const std::string& name,
-                           bool drop_expired, LoadReport* report, size_t* consumed) {
+namespace {
+
+absl::Status LoadRdbHere(ServerState& st, std::string_view data, const std::string& name,
+                         bool drop_expired, LoadReport* report, size_t* consumed, int workers) {
   RdbLoader loader(RdbOptions::FromConfig(st.config));
   const int64_t now = Shard::WallMs();
   const int ndbs = st.shards[0]->num_dbs();
+  // Decoding here, inserting in the sink: pipelined, and on worker threads when there are
+  // CPUs for them (persist/load_sink.h).
+  LoadSink sink(st.shards, st.slots, now,
+                workers >= 0 ? workers : LoadSink::DefaultWorkers(st.shards.size()));
+  loader.set_on_resize([&](int db, uint64_t keys, uint64_t) {
+    if (db >= 0 && db < ndbs) sink.Reserve(db, keys);  // RESIZEDB: no rehash while loading
+  });
   absl::Status s = loader.LoadBuffer(
       data,
       [&](RdbLoadedKey&& k) -> absl::Status {
@@ -71,19 +83,33 @@ absl::Status LoadRdbBuffer(ServerState& st, std::string_view data, const std::st
         // A master drops keys that expired while the file sat on disk (not in a preamble:
         // the AOF's own commands may still refer to them).
         if (drop_expired && k.expire_ms >= 0 && k.expire_ms < now) return absl::OkStatus();
-        Shard& owner = *st.shards[st.slots.ShardOf(k.key)];
-        Db& db = owner.db(k.db);
-        if (db.FindRaw(k.key))
-          return absl::AlreadyExistsError("RDB has duplicated key '" + k.key + "' in DB " +
-                                          std::to_string(k.db));
-        db.InsertLoaded(k.key, std::move(k.value), k.expire_ms, k.lru_idle, now);
-        ++report->keys_loaded;
+        if (!sink.Add(std::move(k))) return absl::CancelledError();  // Finish() says why
         return absl::OkStatus();
       },
       consumed);
+  // A key handed over earlier that failed (a duplicate) comes first in the file.
+  absl::Status inserted = sink.Finish();
+  report->keys_loaded += sink.keys_loaded();
+  if (!inserted.ok()) s = inserted;
   if (!s.ok())
     return absl::DataLossError("Error loading " + name + ": " + std::string(s.message()));
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status LoadRdbBuffer(ServerState& st, std::string_view data, const std::string& name,
+                           bool drop_expired, LoadReport* report, size_t* consumed,
+                           int workers) {
+  // On a thread of its own, so that what the load allocates comes from a malloc arena that
+  // can have huge pages (persist/load_sink.cc; the main thread's arena cannot).
+  absl::Status s;
+  std::thread t([&] {
+    pthread_setname_np(pthread_self(), "kevy-load");
+    s = LoadRdbHere(st, data, name, drop_expired, report, consumed, workers);
+  });
+  t.join();
+  return s;
 }
 
 absl::Status ReplayAofFile(ServerState& st, const std::string& path, const std::string& name,

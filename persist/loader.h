@@ -35,9 +35,11 @@ absl::Status LoadAtStartup(ServerState& st, LoadReport* report);
 absl::Status StartAofLogging(ServerState& st);
 
 // Loads an RDB image (dump.rdb, an RDB base or preamble) straight into the shards' Dbs.
-// `consumed`: where the RDB ends (an AOF preamble's commands follow).
+// `consumed`: where the RDB ends (an AOF preamble's commands follow). `workers`: insert
+// threads (persist/load_sink.h); -1 = as many as the CPUs allow, 0 = this thread only.
 absl::Status LoadRdbBuffer(ServerState& st, std::string_view data, const std::string& name,
-                           bool drop_expired, LoadReport* report, size_t* consumed);
+                           bool drop_expired, LoadReport* report, size_t* consumed,
+                           int workers = -1);
 
 // Replays AOF bytes (one file) into the shards; `name` is for messages. On a torn tail with
 // aof-load-truncated yes, cuts the file at `path` to its last whole command.

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace kevy {
@@ -140,7 +141,9 @@ bool LzfDecompress(std::string_view input, size_t out_len, std::string* out) {
     if (ctrl < (1 << 5)) {  // literal run of ctrl + 1 bytes
       ctrl++;
       if (op + ctrl > out_len || ip + ctrl > in_len) return false;
-      for (size_t i = 0; i < ctrl; ++i) o[op++] = in[ip++];
+      memcpy(o + op, in + ip, ctrl);
+      op += ctrl;
+      ip += ctrl;
     } else {  // back reference
       size_t len = ctrl >> 5;
       if (len == 7) {
@@ -152,7 +155,15 @@ bool LzfDecompress(std::string_view input, size_t out_len, std::string* out) {
       len += 2;
       if (back > op || op + len > out_len) return false;
       size_t ref = op - back;
-      for (size_t i = 0; i < len; ++i) o[op++] = o[ref++];
+      if (back >= len) {  // no overlap: one copy
+        memcpy(o + op, o + ref, len);
+        op += len;
+      } else if (back == 1) {  // a run of one byte
+        memset(o + op, o[ref], len);
+        op += len;
+      } else {  // repeats its own output: byte by byte, as LZF defines it
+        for (size_t i = 0; i < len; ++i) o[op++] = o[ref++];
+      }
     }
   }
   return op == out_len;

@@ -1124,6 +1124,10 @@ absl::Status RdbLoader::LoadBuffer(std::string_view data, const KeyFn& on_key, s
         uint64_t a, b;
         if (!r.Length(&a) || !r.Length(&b))
           return absl::DataLossError(AtOffset(op_off, "bad RESIZEDB"));
+        if (on_resize_) {
+          const uint64_t most = r.remaining() / 3;
+          on_resize_(db, std::min(a, most), std::min(b, most));
+        }
         continue;
       }
       case kRdbOpAux: {

@@ -208,6 +208,12 @@ class RdbLoader {
   // Parses data, which starts with "REDIS"; on success *consumed (if given) is the number
   // of bytes the RDB occupied (through the CRC trailer) -- an AOF preamble's end.
   absl::Status LoadBuffer(std::string_view data, const KeyFn& on_key, size_t* consumed = nullptr);
+  // Called for every RESIZEDB opcode with the database it follows (SELECTDB) and the key
+  // counts the file announces for it -- hints for sizing tables, already capped by what the
+  // remaining bytes could hold (a key takes at least 3).
+  using ResizeFn = std::function<void(int db, uint64_t keys, uint64_t expires)>;
+  void set_on_resize(ResizeFn fn) { on_resize_ = std::move(fn); }
+
   // Maps the file and parses it. A missing file is kNotFound.
   absl::Status LoadFile(const std::string& path, const KeyFn& on_key, size_t* consumed = nullptr);
 
@@ -218,6 +224,7 @@ class RdbLoader {
 
  private:
   RdbOptions opts_;
+  ResizeFn on_resize_;
   int version_ = 0;
   std::vector<std::pair<std::string, std::string>> aux_;
   uint64_t keys_loaded_ = 0;

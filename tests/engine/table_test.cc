@@ -365,6 +365,75 @@ TEST_CASE("table: moving a table moves its entries", "[table]") {
   CHECK(c.Find(Key(99)) != nullptr);
 }
 
+TEST_CASE("table: InsertIfAbsent links new keys once, across growth and rehash", "[table]") {
+  Table t;
+  std::vector<Entry*> spare;
+  for (int i = 0; i < 3000; ++i) {
+    auto* e = new Entry;
+    e->key = Key(i);
+    e->hash = HashKey(e->key);
+    REQUIRE(t.InsertIfAbsent(e) == nullptr);
+    if (i % 3 == 0) t.RehashStep(1);  // keep a rehash in progress part of the time
+    // A second entry with a key present (in either table) is refused; the first is returned.
+    auto* dup = new Entry;
+    dup->key = Key(i / 2);
+    dup->hash = HashKey(dup->key);
+    Entry* have = t.InsertIfAbsent(dup);
+    REQUIRE(have != nullptr);
+    CHECK(have->key == dup->key);
+    CHECK(have != dup);
+    delete dup;
+  }
+  CHECK(t.size() == 3000u);
+  FinishRehash(t);
+  auto seen = FullScan(t);
+  CHECK(seen.size() == 3000u);
+  for (auto& [k, n] : seen) CHECK(n == 1);
+}
+
+TEST_CASE("table: RehashAll completes a rehash at once, wherever it stood", "[table]") {
+  for (int steps : {0, 1, 7, 100}) {
+    Table t;
+    for (int i = 0; i < 4096; ++i) Add(t, Key(i));
+    FinishRehash(t);
+    Add(t, Key(4096));  // past 4096 buckets: a rehash starts
+    REQUIRE(t.rehashing());
+    for (int i = 0; i < steps; ++i) t.RehashStep(1);
+    t.RehashAll();
+    CHECK_FALSE(t.rehashing());
+    t.RehashAll();  // nothing to do
+    CHECK(t.size() == 4097u);
+    for (int i = 0; i <= 4096; ++i) REQUIRE(t.Find(Key(i)) != nullptr);
+    auto seen = FullScan(t);
+    CHECK(seen.size() == 4097u);
+    for (auto& [k, n] : seen) CHECK(n == 1);
+  }
+}
+
+TEST_CASE("table: Reserve sizes an empty table so filling it never rehashes", "[table]") {
+  Table t;
+  t.Reserve(5000);
+  for (int i = 0; i < 5000; ++i) {
+    Add(t, Key(i));
+    REQUIRE_FALSE(t.rehashing());
+  }
+  Add(t, Key(5000));  // past the reservation (8192 buckets): still fine
+  for (int i = 5001; i < 9000; ++i) Add(t, Key(i));
+  CHECK(t.size() == 9000u);
+  CHECK(t.Find(Key(4321)) != nullptr);
+  // A table with entries ignores it; a reservation on a used-then-emptied table works.
+  t.Reserve(1 << 20);
+  CHECK(t.size() == 9000u);
+  CHECK(t.Find(Key(8999)) != nullptr);
+  t.Clear();
+  t.Reserve(100);
+  for (int i = 0; i < 100; ++i) {
+    Add(t, Key(i));
+    REQUIRE_FALSE(t.rehashing());
+  }
+  CHECK(FullScan(t).size() == 100u);
+}
+
 // ----------------------------------------------------------------------------------------
 // Db
 

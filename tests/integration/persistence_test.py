@@ -949,6 +949,51 @@ class RewriteAndSnapshotTest(CompatBase):
             assert_same_keyspace(self, want, snapshot(self.client_factory(srv.port)))
             srv.stop()
 
+    def test_big_redis_dump_rdb_every_db(self):
+        """Many keys in every database (the loader's worker threads, pre-sized tables), then
+        the same file damaged in the middle: refused, the message naming the file."""
+        tmp = self.mkdtemp()
+        r = self.redis(tmp, "--enable-debug-command", "yes")
+        per_db = 12000
+        want, sample = {}, {}
+        for db in range(16):
+            c = redis.Redis(port=r.port, db=db)
+            c.execute_command("DEBUG", "POPULATE", per_db + db, f"k{db}", 24)
+            c.hset(f"h{db}", mapping={"f": db, "g": "x" * 100})
+            c.rpush(f"l{db}", "a", db)
+            c.set(f"t{db}", "ttl", px=3600_000)
+            want[db] = c.dbsize()
+            keys = [f"k{db}:{i}" for i in range(0, per_db, 997)] + [f"k{db}:{per_db + db - 1}"]
+            sample[db] = dict(zip(keys, c.mget(keys)))
+        r.client().save()
+        r.stop()
+        dump = os.path.join(tmp, "dump.rdb")
+        for shards in (1, 2, 4):
+            with self.subTest(shards=shards):
+                srv = self.kevy(tmp, shards=shards, appendonly=False, log_name=f"kevy{shards}.log")
+                for db in range(16):
+                    c = redis.Redis(port=srv.port, db=db)
+                    self.assertEqual(c.dbsize(), want[db], f"db {db}")
+                    self.assertEqual(dict(zip(sample[db], c.mget(list(sample[db])))), sample[db])
+                    self.assertEqual(c.hgetall(f"h{db}"), {b"f": str(db).encode(), b"g": b"x" * 100})
+                    self.assertEqual(c.lrange(f"l{db}", 0, -1), [b"a", str(db).encode()])
+                    self.assertGreater(c.pttl(f"t{db}"), 3000_000)
+                srv.stop()
+        with open(dump, "rb") as f:
+            data = f.read()
+        for how in ("truncated", "garbage"):
+            with self.subTest(how=how):
+                half = len(data) // 2
+                bad = data[:half] if how == "truncated" else \
+                    data[:half] + b"\x63" * 64 + data[half + 64:]
+                with open(dump, "wb") as f:
+                    f.write(bad)
+                for shards in (1, 4):
+                    code, out = self.kevy_fails(tmp, "--appendonly", "no", shards=shards)
+                    self.assertNotEqual(code, 0, out)
+                    self.assertIn("Error loading dump.rdb: Bad RDB at offset", out)
+                    self.assertIn("Fatal error loading the DB", out)
+
 
 # ----------------------------------------------------------------------------- 4. MISCONF
 

@@ -432,6 +432,16 @@ TEST_CASE("lzf compresses as liblzf and round-trips", "[lzf]") {
       CHECK_FALSE(LzfDecompress(std::string_view(comp).substr(0, comp.size() - 1), in.size(), &back));
     }
   }
+  // Periodic input: back references that overlap their own output (period < run length),
+  // a run of one byte, and copies that do not overlap.
+  for (size_t period : {1, 2, 3, 7, 40, 300}) {
+    std::string in;
+    for (size_t i = 0; i < 2000; ++i) in.push_back(static_cast<char>('a' + (i % period) % 26 + i % period / 26));
+    std::string comp, back;
+    REQUIRE(LzfCompress(in, in.size(), &comp));
+    REQUIRE(LzfDecompress(comp, in.size(), &back));
+    CHECK(back == in);
+  }
   // Incompressible input does not fit in len - 4.
   std::string noise;
   for (int i = 0; i < 100; ++i) noise.push_back(static_cast<char>(rng()));
