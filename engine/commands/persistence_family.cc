@@ -43,6 +43,10 @@ void MarkSaved(Shard& o, Then then) {
 // or WAIT_REWRITE).
 bool AofWanted(const Shard& s) { return s.config().GetValueOr("appendonly") == "yes"; }
 
+void StartShards(Shard& o, std::shared_ptr<SnapshotJob> job,
+                 std::shared_ptr<std::vector<aof::NewFile>> files,
+                 const std::vector<uint16_t>& shards, uint64_t tx);
+
 // Locks every shard, starts the job on each at the same cut, unlocks. A rewrite with
 // appendonly yes first moves every shard to new incr files (opening the logs when the AOF is
 // being turned on), whose first sequence number it records.
@@ -62,25 +66,52 @@ void StartJob(Shard& origin, std::shared_ptr<SnapshotJob> job) {
       job->rewrite_first_incr = (*got)[0].seq;
       files = std::make_shared<std::vector<aof::NewFile>>(std::move(*got));
     }
-    FanOut<Nothing>(
+    // The databases' sizes at the cut head the RDB (SELECTDB + RESIZEDB, as Redis writes),
+    // so that a loader -- kevy's or Redis's -- sizes its tables once.
+    using Sizes = std::vector<std::pair<uint64_t, uint64_t>>;  // per db: keys, keys with a TTL
+    FanOut<Sizes>(
         o, shards,
-        [job, files](Shard& s, size_t i, Nothing&) {
-          if (files) {
-            if (!s.aof()) {
-              auto log = std::make_unique<aof::ShardLog>();
-              log->set_policy(aof::ParseFsyncPolicy(s.config().GetValueOr("appendfsync")));
-              s.set_aof(std::move(log));
-            }
-            s.aof()->SwitchFile((*files)[i].fd, (*files)[i].name, (*files)[i].size);
-          }
-          s.StartSnapshot(job);
+        [](Shard& s, size_t, Sizes& out) {
+          for (int d = 0; d < s.num_dbs(); ++d) out.emplace_back(s.db(d).size(), s.db(d).expires());
         },
-        [shards, tx, files](Shard& o2, std::vector<Nothing>&) {
-          if (files) o2.server().aof.store(&o2.server().AofDir());  // logging from the cut on
-          UnlockShards(o2, shards, tx);
+        [job, files, shards, tx](Shard& o2, std::vector<Sizes>& parts) {
+          if (job->format == SnapshotFormat::kRdb && !parts.empty()) {
+            for (size_t d = 0; d < parts[0].size(); ++d) {
+              uint64_t keys = 0, expires = 0;
+              for (const Sizes& p : parts) {
+                keys += p[d].first;
+                expires += p[d].second;
+              }
+              if (keys) job->writer.SelectDb(static_cast<int>(d), keys, expires);
+            }
+          }
+          StartShards(o2, job, files, shards, tx);
         },
         tx);
   });
+}
+
+void StartShards(Shard& o, std::shared_ptr<SnapshotJob> job,
+                 std::shared_ptr<std::vector<aof::NewFile>> files,
+                 const std::vector<uint16_t>& shards, uint64_t tx) {
+  FanOut<Nothing>(
+      o, shards,
+      [job, files](Shard& s, size_t i, Nothing&) {
+        if (files) {
+          if (!s.aof()) {
+            auto log = std::make_unique<aof::ShardLog>();
+            log->set_policy(aof::ParseFsyncPolicy(s.config().GetValueOr("appendfsync")));
+            s.set_aof(std::move(log));
+          }
+          s.aof()->SwitchFile((*files)[i].fd, (*files)[i].name, (*files)[i].size);
+        }
+        s.StartSnapshot(job);
+      },
+      [shards, tx, files](Shard& o2, std::vector<Nothing>&) {
+        if (files) o2.server().aof.store(&o2.server().AofDir());  // logging from the cut on
+        UnlockShards(o2, shards, tx);
+      },
+      tx);
 }
 
 // CONFIG SET appendonly no: every shard stops appending at one cut; what was appended is

@@ -887,6 +887,40 @@ class RewriteAndSnapshotTest(CompatBase):
     def test_save_1_shard(self):
         self.save(1, "SAVE")
 
+    def test_dump_rdb_carries_resizedb(self):
+        """SELECTDB + RESIZEDB with each database's sizes at the cut head a kevy dump.rdb (as
+        Redis writes them), whatever the number of shards."""
+        tmp = self.mkdtemp()
+        srv = self.kevy(tmp, "--save", "", shards=4, appendonly=False)
+        c0, c5 = srv.client(db=0), srv.client(db=5)
+        for i in range(700):
+            c0.set(f"a{i}", i)
+        for i in range(130):
+            c5.set(f"b{i}", i, ex=1000)
+        c0.save()
+        with open(os.path.join(tmp, "dump.rdb"), "rb") as f:
+            data = f.read()
+
+        def length(pos):  # RDB length encoding, 6/14/32-bit forms
+            b = data[pos]
+            if b >> 6 == 0:
+                return b & 0x3F, pos + 1
+            if b >> 6 == 1:
+                return ((b & 0x3F) << 8) | data[pos + 1], pos + 2
+            return int.from_bytes(data[pos + 1:pos + 5], "big"), pos + 5
+
+        hints = {}
+        pos = data.index(b"\xfe")  # the first SELECTDB, right after the AUX fields
+        while data[pos] == 0xFE:
+            db, pos = length(pos + 1)
+            if data[pos] != 0xFB:
+                break
+            keys, pos = length(pos + 1)
+            expires, pos = length(pos)
+            hints[db] = (keys, expires)
+        self.assertEqual(hints, {0: (700, 0), 5: (130, 130)})
+        srv.stop()
+
     def test_save_progress_in_info(self):
         """current_save_keys_total / _processed while a BGSAVE and a BGREWRITEAOF run."""
         tmp = self.mkdtemp()
