@@ -448,12 +448,12 @@ void Shard::StartSnapshot(std::shared_ptr<SnapshotJob> job) {
   stats_.dirty_at_cut = stats_.dirty;
 }
 
-bool Shard::SnapshotStep() {
+bool Shard::SnapshotStep(size_t budget) {
   // Held here: shipping to ourselves (the coordinator) completes the chunk inline, and the
   // acknowledgement may drop snapshot_.
   std::shared_ptr<ShardSnapshot> snap = snapshot_;
   if (!snap) return false;
-  bool did = snap->Step(64 * 1024);
+  bool did = snap->Step(budget);
   if (snap->scan_done())  // every entry is covered: the hooks have nothing left to do
     for (auto& d : dbs_)
       if (d->snapshot() == snap.get()) d->set_snapshot(nullptr);

@@ -56,7 +56,7 @@ class Shard {
   // Starts this shard's part of `job` (called with every shard locked: the cut).
   void StartSnapshot(std::shared_ptr<SnapshotJob> job);
   // One budgeted step of the snapshot scan (the loop calls it every iteration).
-  bool SnapshotStep();
+  bool SnapshotStep(size_t budget);
   bool SnapshotHasWork() const { return snapshot_ && snapshot_->HasWork(); }
   bool snapshot_active() const { return snapshot_ != nullptr; }
   // A chunk came back from the coordinator.

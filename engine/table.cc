@@ -134,17 +134,21 @@ bool Table::RehashStep(int n) {
   }
   (void)n0;
   if (used_[0] == 0) {
-    free(buckets_[0]);
-    buckets_[0] = buckets_[1];
-    exp_[0] = exp_[1];
-    used_[0] = used_[1];
-    buckets_[1] = nullptr;
-    exp_[1] = 0;
-    used_[1] = 0;
-    rehash_idx_ = -1;
+    FinishRehash();
     return false;
   }
   return true;
+}
+
+void Table::FinishRehash() {
+  free(buckets_[0]);
+  buckets_[0] = buckets_[1];
+  exp_[0] = exp_[1];
+  used_[0] = used_[1];
+  buckets_[1] = nullptr;
+  exp_[1] = 0;
+  used_[1] = 0;
+  rehash_idx_ = -1;
 }
 
 void Table::RehashAll() {
@@ -168,14 +172,7 @@ void Table::RehashAll() {
     }
     buckets_[0][i] = nullptr;
   }
-  free(buckets_[0]);
-  buckets_[0] = buckets_[1];
-  exp_[0] = exp_[1];
-  used_[0] = used_[1];
-  buckets_[1] = nullptr;
-  exp_[1] = 0;
-  used_[1] = 0;
-  rehash_idx_ = -1;
+  FinishRehash();
 }
 
 void Table::Insert(Entry* e) {

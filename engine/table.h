@@ -95,6 +95,8 @@ class Table {
   void ForEach(Fn&& fn) const;
 
  private:
+  // Every entry is in the new table: it becomes the only one.
+  void FinishRehash();
   void Expand(size_t size);
   void MaybeExpand();
   static size_t Mask(size_t exp) { return (size_t{1} << exp) - 1; }

@@ -103,14 +103,10 @@ inline Entry* LookupRead(CmdContext& ctx, std::string_view key) {
   return LookupRead(ctx.shard, ctx.db, key, !(ctx.client_flags & kClientNoTouch));
 }
 
-// Redis's lookupKeyReadOrReply + checkType: the entry under `key` when it holds `type`.
-// Otherwise nullptr, after replying: on_missing(ctx.reply) when the key is absent, WRONGTYPE
-// when it holds another type. Counts a keyspace hit or miss (LookupRead).
-//   Entry* e = ReadOrReply(ctx, ctx.args[1], ObjType::kList, [](ReplyBuilder& r) { r.Null(); });
-//   if (!e) return;
+// `e` (a lookup's result) when it holds `type`; else nullptr, after replying (on_missing, or
+// WRONGTYPE).
 template <class OnMissing>
-Entry* ReadOrReply(CmdContext& ctx, std::string_view key, ObjType type, OnMissing&& on_missing) {
-  Entry* e = LookupRead(ctx, key);
+Entry* TypedOrReply(CmdContext& ctx, Entry* e, ObjType type, OnMissing&& on_missing) {
   if (!e) {
     on_missing(ctx.reply);
   } else if (e->value.type != type) {
@@ -120,18 +116,21 @@ Entry* ReadOrReply(CmdContext& ctx, std::string_view key, ObjType type, OnMissin
   return e;
 }
 
+// Redis's lookupKeyReadOrReply + checkType: the entry under `key` when it holds `type`.
+// Otherwise nullptr, after replying: on_missing(ctx.reply) when the key is absent, WRONGTYPE
+// when it holds another type. Counts a keyspace hit or miss (LookupRead).
+//   Entry* e = ReadOrReply(ctx, ctx.args[1], ObjType::kList, [](ReplyBuilder& r) { r.Null(); });
+//   if (!e) return;
+template <class OnMissing>
+Entry* ReadOrReply(CmdContext& ctx, std::string_view key, ObjType type, OnMissing&& on_missing) {
+  return TypedOrReply(ctx, LookupRead(ctx, key), type, on_missing);
+}
+
 // Redis's lookupKeyWriteOrReply + checkType: as ReadOrReply, for a command that may change
 // the key (lazy expiry, no keyspace hit/miss counting).
 template <class OnMissing>
 Entry* WriteOrReply(CmdContext& ctx, std::string_view key, ObjType type, OnMissing&& on_missing) {
-  Entry* e = ctx.db.Find(key, ctx.now_ms());
-  if (!e) {
-    on_missing(ctx.reply);
-  } else if (e->value.type != type) {
-    ctx.reply.Error(errors::kWrongType);
-    e = nullptr;
-  }
-  return e;
+  return TypedOrReply(ctx, ctx.db.Find(key, ctx.now_ms()), type, on_missing);
 }
 
 // Redis's shared.emptyscan: a finished scan with nothing in it (HSCAN/SSCAN/ZSCAN of a

@@ -131,7 +131,7 @@ bool TestEngine::StepSnapshots() {
   for (auto& s : shards_) {
     if (!s->snapshot_active()) continue;
     any = true;
-    s->SnapshotStep();
+    s->SnapshotStep(64 * 1024);
   }
   Pump();
   return any;
