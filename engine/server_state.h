@@ -108,6 +108,7 @@ struct ServerState {
     std::atomic<uint64_t> aof_rewrites{0};
     std::atomic<uint64_t> rewrite_failures{0};
     std::atomic<int64_t> rewrite_retry_at_ms{0};  // a failed rewrite of a pending AOF retries then
+    bool aof_stopping = false;  // CONFIG SET appendonly no in progress (shard 0's cron only)
     std::atomic<uint32_t> next_epoch{1};  // snapshot epochs (Entry::snap_epoch marks)
     std::atomic<uint64_t> loaded_keys{0};
     // stop-writes-on-bgsave-error yes, save points set and the last BGSAVE failed: writes get

@@ -118,9 +118,8 @@ void StartShards(Shard& o, std::shared_ptr<SnapshotJob> job,
 // still written, fsynced and closed (Redis's stopAppendOnly). The directory keeps the files
 // as they are then.
 void StopAof(Shard& origin) {
-  static bool stopping = false;  // shard 0's cron thread only
-  if (stopping) return;
-  stopping = true;
+  if (P(origin).aof_stopping) return;
+  P(origin).aof_stopping = true;
   std::vector<uint16_t> shards = AllShards(origin);
   LockShards(origin, shards, [shards](Shard& o, uint64_t tx) {
     FanOut<Nothing>(
@@ -137,7 +136,7 @@ void StopAof(Shard& origin) {
           srv.persist.rewrite_scheduled = false;
           UnlockShards(o2, shards, tx);
           Log(LogLevel::kNotice, "Append only file turned off");
-          stopping = false;
+          srv.persist.aof_stopping = false;
         },
         tx);
   });
