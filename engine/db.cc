@@ -56,10 +56,14 @@ Entry* Db::Insert(std::string_view key, Value v) {
 Entry* Db::InsertLoaded(std::string_view key, Value v, int64_t expire_ms, int64_t idle_s,
                         int64_t now_ms) {
   Entry* e = Insert(key, std::move(v));
+  SetLoadedMeta(e, expire_ms, idle_s, now_ms);
+  return e;
+}
+
+void Db::SetLoadedMeta(Entry* e, int64_t expire_ms, int64_t idle_s, int64_t now_ms) {
   if (expire_ms >= 0) SetExpire(e, expire_ms);
   int64_t at = now_ms / 1000 - (idle_s > 0 ? idle_s : 0);
   e->access_s = static_cast<uint32_t>(at > 0 ? at : 0);
-  return e;
 }
 
 Entry* Db::InsertLoadedIfAbsent(std::string& key, uint64_t hash, Value& v, int64_t expire_ms,
@@ -74,9 +78,7 @@ Entry* Db::InsertLoadedIfAbsent(std::string& key, uint64_t hash, Value& v, int64
   }
   e->value = std::move(v);
   if (snap_) MarkNew(e);
-  if (expire_ms >= 0) SetExpire(e, expire_ms);
-  int64_t at = now_ms / 1000 - (idle_s > 0 ? idle_s : 0);
-  e->access_s = static_cast<uint32_t>(at > 0 ? at : 0);
+  SetLoadedMeta(e, expire_ms, idle_s, now_ms);
   return e;
 }
 

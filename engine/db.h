@@ -123,6 +123,8 @@ class Db {
   std::function<void(const Entry&)> on_expire;
 
  private:
+  // A loaded key's TTL and LRU clock (its idle time as of `now_ms`).
+  void SetLoadedMeta(Entry* e, int64_t expire_ms, int64_t idle_s, int64_t now_ms);
   void IndexVolatile(Entry* e);
   void UnindexVolatile(Entry* e);
   void ExpireEntry(Entry* e);

@@ -381,9 +381,21 @@ void Shard::Execute(Task* t) {
     // goes home at once, as local replies do: reads keep working, writes get -MISCONF.
     parked_.push_back({aof_->latest_undurable(), t});
   } else {
-    outbox_[t->origin].Push(t);
-    ++outbox_pending_;
+    SendHome(t);
   }
+}
+
+void Shard::LogTo(int fd, std::string name, uint64_t size) {
+  if (!aof_) {
+    aof_ = std::make_unique<aof::ShardLog>();
+    aof_->set_policy(aof::ParseFsyncPolicy(config().GetValueOr("appendfsync")));
+  }
+  aof_->SwitchFile(fd, std::move(name), size);
+}
+
+void Shard::SendHome(Task* t) {
+  outbox_[t->origin].Push(t);
+  ++outbox_pending_;
 }
 
 void Shard::ReturnTask(Task* t) {
@@ -394,16 +406,14 @@ void Shard::ReturnTask(Task* t) {
     delete t;
     return;
   }
-  outbox_[t->origin].Push(t);
-  ++outbox_pending_;
+  SendHome(t);
 }
 
 void Shard::ReleaseParked(uint64_t durable_id) {
   while (!parked_.empty() && parked_.front().first <= durable_id) {
     Task* t = parked_.front().second;
     parked_.pop_front();
-    outbox_[t->origin].Push(t);
-    ++outbox_pending_;
+    SendHome(t);
   }
 }
 

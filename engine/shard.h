@@ -68,6 +68,9 @@ class Shard {
   // This shard's incr file of the AOF, or null when appendonly is off.
   aof::ShardLog* aof() const { return aof_.get(); }
   void set_aof(std::unique_ptr<aof::ShardLog> log) { aof_ = std::move(log); }
+  // Appends from now on to the incr file `fd` (already listed, or pending, in the manifest),
+  // opening the log with the configured appendfsync policy if this shard has none yet.
+  void LogTo(int fd, std::string name, uint64_t size);
   // Logs one effect in database `db` (no-op without an AOF). Counts a change either way.
   void Propagate(int db, const std::vector<std::string_view>& args) {
     ++stats_.dirty;
@@ -165,6 +168,7 @@ class Shard {
   void DeferLocal(ClientState& c, const CommandSpec& spec, const ArgList& args);
   void RunTask(Task* t);  // an arriving task: run it (or defer it while locked)
   void Execute(Task* t);  // runs it here and completes it or sends it home
+  void SendHome(Task* t);  // into this iteration's batch for its origin
   void RunOrigin(ClientState& c, const CommandSpec& spec, const ArgList& args);
   void SendRemote(ClientState& c, const CommandSpec& spec, const ArgList& args, uint16_t target);
   bool CheckArity(ClientState& c, const CommandSpec& spec, const ArgList& args);

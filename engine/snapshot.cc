@@ -292,9 +292,6 @@ bool ShardSnapshot::Step(size_t budget) {
   return true;
 }
 
-}  // namespace kevy
-
-namespace kevy {
 
 absl::Status SaveSnapshotSync(ServerState& st, const std::string& path) {
   std::string tmp = "temp-" + std::to_string(getpid()) + "-shutdown.rdb";

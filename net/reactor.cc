@@ -812,11 +812,8 @@ void Reactor::AofCron() {
   }
 }
 
-}  // namespace kevy
-
 // --- file I/O for the engine (NetHooks) -------------------------------------------------
 
-namespace kevy {
 
 io_uring_sqe* Reactor::FileSqe(NetHooks::FileDone done) {
   uint32_t index;

@@ -273,8 +273,7 @@ int Server::Run() {
   bool save_points = save_cfg && !save_cfg->empty();
   if ((sflags & kShutdownSave) || (save_points && !(sflags & kShutdownNoSave))) {
     Log(LogLevel::kNotice, "Saving the final RDB snapshot before exiting.");
-    auto dbfile = st.config.GetValue("dbfilename");
-    absl::Status saved = SaveSnapshotSync(st, dbfile ? *dbfile : "dump.rdb");
+    absl::Status saved = SaveSnapshotSync(st, st.config.GetValueOr("dbfilename", "dump.rdb"));
     if (saved.ok()) {
       Log(LogLevel::kNotice, "DB saved on disk");
     } else {

@@ -192,13 +192,8 @@ absl::Status StartAofLogging(ServerState& st) {
   aof::AofManager& mgr = st.AofDir();
   auto files = mgr.NewEpoch(static_cast<int>(st.shards.size()), "");
   if (!files.ok()) return files.status();
-  aof::FsyncPolicy policy = aof::ParseFsyncPolicy(st.config.GetValueOr("appendfsync"));
-  for (size_t i = 0; i < st.shards.size(); ++i) {
-    auto log = std::make_unique<aof::ShardLog>();
-    log->set_policy(policy);
-    log->SwitchFile((*files)[i].fd, (*files)[i].name, (*files)[i].size);
-    st.shards[i]->set_aof(std::move(log));
-  }
+  for (size_t i = 0; i < st.shards.size(); ++i)
+    st.shards[i]->LogTo((*files)[i].fd, (*files)[i].name, (*files)[i].size);
   st.aof.store(&mgr);
   return absl::OkStatus();
 }

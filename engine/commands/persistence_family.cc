@@ -97,14 +97,7 @@ void StartShards(Shard& o, std::shared_ptr<SnapshotJob> job,
   FanOut<Nothing>(
       o, shards,
       [job, files](Shard& s, size_t i, Nothing&) {
-        if (files) {
-          if (!s.aof()) {
-            auto log = std::make_unique<aof::ShardLog>();
-            log->set_policy(aof::ParseFsyncPolicy(s.config().GetValueOr("appendfsync")));
-            s.set_aof(std::move(log));
-          }
-          s.aof()->SwitchFile((*files)[i].fd, (*files)[i].name, (*files)[i].size);
-        }
+        if (files) s.LogTo((*files)[i].fd, (*files)[i].name, (*files)[i].size);
         s.StartSnapshot(job);
       },
       [shards, tx, files](Shard& o2, std::vector<Nothing>&) {
@@ -260,7 +253,8 @@ bool StartRewrite(Shard& o, std::string* err) {
       if (mgr.pending()) {
         // The AOF being turned on has no base yet: try again, backing off after three
         // failures in a row as Redis's aofRewriteLimited (1 minute, doubling, up to an hour).
-        int64_t delay_s = failures < 3 ? 0 : std::min<int64_t>(60LL << std::min<uint64_t>(failures - 3, 6), 3600);
+        int64_t delay_s =
+            failures < 3 ? 0 : std::min<int64_t>(60LL << std::min<uint64_t>(failures - 3, 6), 3600);
         p.rewrite_retry_at_ms = now + delay_s * 1000;
         p.rewrite_scheduled = true;
       }
