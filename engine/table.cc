@@ -177,30 +177,22 @@ void Table::RehashAll() {
 
 void Table::Insert(Entry* e) {
   RehashIfNeeded();
+  Link(e);
+}
+
+Entry* Table::InsertIfAbsent(Entry* e) {
+  if (Entry* x = Find(e->key, e->hash)) return x;  // (Find takes the rehash step)
+  Link(e);
+  return nullptr;
+}
+
+void Table::Link(Entry* e) {
   MaybeExpand();
   int t = rehashing() ? 1 : 0;
   size_t idx = e->hash & Mask(exp_[t]);
   e->next = buckets_[t][idx];
   buckets_[t][idx] = e;
   ++used_[t];
-}
-
-Entry* Table::InsertIfAbsent(Entry* e) {
-  RehashIfNeeded();
-  const uint64_t hash = e->hash;
-  for (int t = 0; t < 2; ++t) {
-    if (!buckets_[t]) continue;
-    for (Entry* x = buckets_[t][hash & Mask(exp_[t])]; x; x = x->next)
-      if (x->hash == hash && x->key == e->key) return x;
-    if (!rehashing()) break;
-  }
-  MaybeExpand();
-  const int t = rehashing() ? 1 : 0;
-  Entry** head = &buckets_[t][hash & Mask(exp_[t])];
-  e->next = *head;
-  *head = e;
-  ++used_[t];
-  return nullptr;
 }
 
 void Table::Reserve(size_t n) {

@@ -97,6 +97,8 @@ class Table {
  private:
   // Every entry is in the new table: it becomes the only one.
   void FinishRehash();
+  // Puts `e` at the head of its bucket (in the new table while rehashing), growing first.
+  void Link(Entry* e);
   void Expand(size_t size);
   void MaybeExpand();
   static size_t Mask(size_t exp) { return (size_t{1} << exp) - 1; }
